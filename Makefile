@@ -35,6 +35,9 @@ SECCOMP_LIBS := $(shell pkg-config --libs libseccomp 2>/dev/null || echo -lsecco
 # Sources
 
 CAPSICUM_SRC := $(sort $(wildcard lib/capsicum/*.c))
+# Filter M, compiled from the policy table by libseccomp at build time.
+CAPSICUM_GEN := $(B)/gen/capmode_bpf.c
+GEN_DEPS     := lib/capsicum/policy.c lib/capsicum/filter.c lib/capsicum/rights.c
 NV_SRC       := $(sort $(wildcard lib/nv/*.c))
 CASPER_SRC   := $(sort $(wildcard lib/casper/*.c) $(wildcard lib/casper/services/*.c))
 LIB_HDRS     := $(wildcard lib/*/*.h lib/casper/services/*.h) \
@@ -95,14 +98,24 @@ $(B)/san/%.o: %.c $(LIB_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_SAN) -c -o $@ $<
 
-$(B)/lib/libcapsicum.a: $(call obj,$(CAPSICUM_SRC))
+
+$(B)/mk/gen-capmode: mk/gen-capmode.c $(GEN_DEPS) $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(BASE) $(WARN) -O1 -Ilib/capsicum -o $@ mk/gen-capmode.c \
+	    $(GEN_DEPS) $(SECCOMP_LIBS)
+$(CAPSICUM_GEN): $(B)/mk/gen-capmode
+	@mkdir -p $(@D)
+	$(B)/mk/gen-capmode $@
+
+CAPSICUM_OBJ := $(call obj,$(CAPSICUM_SRC) $(CAPSICUM_GEN))
+$(B)/lib/libcapsicum.a: $(CAPSICUM_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@ && $(AR) rcs $@ $^
-$(B)/lib/libcapsicum.so: $(call obj,$(CAPSICUM_SRC)) lib/capsicum/capsicum.map
+$(B)/lib/libcapsicum.so: $(CAPSICUM_OBJ) lib/capsicum/capsicum.map
 	@mkdir -p $(@D)
 	$(CC) -shared -Wl,-soname,libcapsicum.so.$(SOVER) \
 	    -Wl,--version-script=lib/capsicum/capsicum.map -o $@.$(SOVER) \
-	    $(call obj,$(CAPSICUM_SRC)) $(SECCOMP_LIBS)
+	    $(CAPSICUM_OBJ) $(SECCOMP_LIBS)
 	ln -sf libcapsicum.so.$(SOVER) $@
 
 $(B)/lib/libnv.a: $(call obj,$(NV_SRC))
@@ -126,7 +139,7 @@ $(B)/lib/libcasper.so: $(call obj,$(CASPER_SRC)) lib/casper/casper.map \
 	ln -sf libcasper.so.$(SOVER) $@
 
 # Sanitizer archives used by tests and fuzzers.
-$(B)/san/libcapsicum.a: $(call sobj,$(CAPSICUM_SRC))
+$(B)/san/libcapsicum.a: $(call sobj,$(CAPSICUM_SRC) $(CAPSICUM_GEN))
 	rm -f $@ && $(AR) rcs $@ $^
 $(B)/san/libnv.a: $(call sobj,$(NV_SRC))
 	rm -f $@ && $(AR) rcs $@ $^
@@ -160,10 +173,10 @@ $(B)/bench/%: bench/%.c $(LIBS_STATIC) $(LIB_HDRS) bench/bench.h
 	$(CC) $(BASE) $(WARN) -O2 -g -Ibench -Ilib -o $@ $< -L$(B)/lib \
 	    -Wl,-Bstatic $(LINK_OUR) -Wl,-Bdynamic $(SECCOMP_LIBS) -lpthread
 
-$(B)/fuzz/%: fuzz/%.c $(NV_SRC) $(CAPSICUM_SRC) $(CASPER_SRC) $(LIB_HDRS)
+$(B)/fuzz/%: fuzz/%.c $(NV_SRC) $(CAPSICUM_SRC) $(CAPSICUM_GEN) $(CASPER_SRC) $(LIB_HDRS)
 	@mkdir -p $(@D)
 	$(CLANG) $(BASE) -O1 -g -fsanitize=fuzzer,address,undefined -Ilib -o $@ $< \
-	    $(NV_SRC) $(CAPSICUM_SRC) $(CASPER_SRC) $(SECCOMP_LIBS)
+	    $(NV_SRC) $(CAPSICUM_SRC) $(CAPSICUM_GEN) $(CASPER_SRC) $(SECCOMP_LIBS)
 
 # ---------------------------------------------------------------------------
 # Test driver.  As root, every test binary runs twice: as root and as the

@@ -10,6 +10,46 @@
 #include <sys/capsicum.h>
 
 
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
 bool	capsicum_rights_equal(const cap_rights_t *a, const cap_rights_t *b);
+size_t	capsicum_ioctls_normalize(cap_ioctl_t *cmds, size_t n);
+int	capsicum_u64_cmp(const void *a, const void *b);
+
+/* BSD err(3) variants glibc lacks, and glibc's POSIX strerror_r. */
+void	warnc(int code, const char *fmt, ...);
+void	vwarnc(int code, const char *fmt, va_list ap);
+void	errc(int status, int code, const char *fmt, ...);
+void	verrc(int status, int code, const char *fmt, va_list ap);
+int	__xpg_strerror_r(int errnum, char *buf, size_t len);
+
+/* sigsys.c */
+struct capsicum_trap_info {
+	int		ti_syscall;
+	uint64_t	ti_args[6];
+	void		*ti_addr;
+	int		ti_errno;
+	unsigned int	ti_count;
+};
+extern struct capsicum_trap_info capsicum_trap_last;
+int	capsicum_sigsys_install(void);
+
+/* landlock.c */
+struct capsicum_ll_result {
+	int		abi;		/* 0: unavailable */
+	unsigned int	layers;		/* CAP_LAYER_LANDLOCK_* applied */
+	bool		all_threads;
+	int		error;		/* first error, -errno */
+};
+int	capsicum_landlock_abi(void);
+int	capsicum_landlock_build(int *rulesetp, int abi,
+	    const int *fds, unsigned int nfds, unsigned int *layersp);
+int	capsicum_landlock_apply(int ruleset, int abi, bool *all_threads);
+
+/* capmode.c */
+int	capsicum_capmode_limit(int fd, const void *prof);
+int	capsicum_list_fds(int **fdsp, unsigned int *np);
 
 #endif /* !CAPSICUM_IMPL_H */

@@ -1,0 +1,622 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Capability mode: cap_enter(), cap_getmode(), cap_sandboxed(), and the
+ * report of what enforces it.
+ *
+ * cap_enter() does its work in a fixed order (docs/design.md):
+ *
+ *   1. probe the kernel; decide the layers; fail early in strict mode;
+ *   2. create the bookkeeping descriptors (placeholder, scratch, state);
+ *   3. pin every limited descriptor and give each rights profile a band;
+ *   4. build the Landlock ruleset and both seccomp filters;
+ *   5. apply: no_new_privs, Landlock on every thread, filter R, filter M.
+ *
+ * Nothing is applied until everything is built, so a failure in steps 1-4
+ * leaves the process as it was.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <linux/seccomp.h>
+
+#include "capsicum_impl.h"
+#include "fdtable.h"
+#include "filter.h"
+#include "sys.h"
+#include "verdict.h"
+
+#define	BOOKKEEPING_FD_MIN	200
+#define	MAX_STACKED		32
+
+static pthread_mutex_t capmode_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* A strong reference, so that static links pull in the build-time copy
+ * of filter M (filter.c and policy.c only refer to it weakly). */
+extern const unsigned int capsicum_policy_nrs_len;
+const unsigned int *const capsicum_gen_anchor = &capsicum_policy_nrs_len;
+static bool strict_requested;
+
+static bool
+env_flag(const char *name)
+{
+	const char *v = getenv(name);
+
+	return (v != NULL && *v != '\0' && strcmp(v, "0") != 0);
+}
+
+const char *
+cap_layer_name(unsigned int layer)
+{
+
+	switch (layer) {
+	case CAP_LAYER_SECCOMP:
+		return ("seccomp");
+	case CAP_LAYER_RIGHTS:
+		return ("rights");
+	case CAP_LAYER_LANDLOCK_FS:
+		return ("landlock-fs");
+	case CAP_LAYER_LANDLOCK_NET:
+		return ("landlock-net");
+	case CAP_LAYER_LANDLOCK_SCOPE:
+		return ("landlock-scope");
+	case CAP_LAYER_ALL_THREADS:
+		return ("all-threads");
+	case CAP_LAYER_DUP_BANDS:
+		return ("dup-bands");
+	default:
+		return (NULL);
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * Helpers.
+ */
+
+/* Every open descriptor number, from /proc/self/fd when it is there. */
+int
+capsicum_list_fds(int **fdsp, unsigned int *np)
+{
+	char buf[4096];
+	struct dirent64 *d;
+	unsigned int n, cap;
+	int *fds, *nf, fd, max;
+	long dfd, len, off;
+
+	n = 0;
+	cap = 64;
+	if ((fds = malloc(cap * sizeof(*fds))) == NULL)
+		return (-ENOMEM);
+	dfd = RAW4(SYS_openat, AT_FDCWD, "/proc/self/fd",
+	    O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	if (dfd >= 0) {
+		while ((len = RAW3(SYS_getdents64, dfd, buf, sizeof(buf))) > 0) {
+			for (off = 0; off < len; off += d->d_reclen) {
+				d = (struct dirent64 *)(buf + off);
+				if (d->d_name[0] < '0' || d->d_name[0] > '9')
+					continue;
+				fd = atoi(d->d_name);
+				if (fd == dfd)
+					continue;
+				if (n == cap) {
+					cap *= 2;
+					if ((nf = realloc(fds, cap *
+					    sizeof(*fds))) == NULL) {
+						free(fds);
+						RAW1(SYS_close, dfd);
+						return (-ENOMEM);
+					}
+					fds = nf;
+				}
+				fds[n++] = fd;
+			}
+		}
+		RAW1(SYS_close, dfd);
+	} else {
+		/* No /proc: probe numbers up to a sane bound. */
+		max = (int)sysconf(_SC_OPEN_MAX);
+		if (max < 0 || max > 65536)
+			max = 65536;
+		for (fd = 0; fd < max; fd++) {
+			if (RAW2(SYS_fcntl, fd, F_GETFD) < 0)
+				continue;
+			if (n == cap) {
+				cap *= 2;
+				if ((nf = realloc(fds, cap * sizeof(*fds))) ==
+				    NULL) {
+					free(fds);
+					return (-ENOMEM);
+				}
+				fds = nf;
+			}
+			fds[n++] = fd;
+		}
+	}
+	*fdsp = fds;
+	*np = n;
+	return (0);
+}
+
+static long
+move_high(long fd)
+{
+	long hi;
+
+	if (fd < 0)
+		return (fd);
+	hi = RAW3(SYS_fcntl, fd, F_DUPFD, BOOKKEEPING_FD_MIN);
+	RAW1(SYS_close, fd);
+	return (hi);
+}
+
+/*
+ * The placeholder: an O_PATH descriptor of a sealed, empty memfd.  read,
+ * write, mmap and ioctl on it fail with EBADF, it is not a directory, and
+ * it names nothing anyone else can see.  It survives exec (no CLOEXEC)
+ * because the numbers it occupies must stay occupied.
+ */
+static int
+make_bookkeeping(void)
+{
+	char path[64];
+	long mfd, ph;
+
+	if (capsicum_cs.cs_ph < 0) {
+		mfd = RAW2(SYS_memfd_create, "capsicum-closed",
+		    MFD_CLOEXEC | MFD_ALLOW_SEALING);
+		if (mfd < 0)
+			return ((int)mfd);
+		RAW3(SYS_fcntl, mfd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK |
+		    F_SEAL_GROW | F_SEAL_WRITE);
+		snprintf(path, sizeof(path), "/proc/self/fd/%ld", mfd);
+		ph = RAW4(SYS_openat, AT_FDCWD, path, O_PATH, 0);
+		if (ph < 0)
+			ph = RAW3(SYS_fcntl, mfd, F_DUPFD, 0);
+		RAW1(SYS_close, mfd);
+		if ((ph = move_high(ph)) < 0)
+			return ((int)ph);
+		capsicum_cs.cs_ph = (int)ph;
+	}
+	if (capsicum_cs.cs_scratch < 0) {
+		mfd = move_high(RAW2(SYS_memfd_create, "capsicum-scratch", 0));
+		if (mfd < 0)
+			return ((int)mfd);
+		capsicum_cs.cs_scratch = (int)mfd;
+	}
+	if (capsicum_state_save() != 0)
+		return (-EIO);
+	return (0);
+}
+
+static int
+max_fd(void)
+{
+	unsigned int i, n;
+	int *fds, m;
+
+	if (capsicum_list_fds(&fds, &n) != 0)
+		return (1024);
+	for (i = 0, m = 0; i < n; i++) {
+		if (fds[i] > m)
+			m = fds[i];
+	}
+	free(fds);
+	return (m);
+}
+
+static bool
+open_writable(int fd)
+{
+	long fl;
+
+	fl = RAW2(SYS_fcntl, fd, F_GETFL);
+	return (fl < 0 || (fl & O_ACCMODE) != O_RDONLY);
+}
+
+/* Targets for filter R: every pin and band, protected numbers first. */
+static struct capsicum_target *
+all_targets(unsigned int *np)
+{
+	struct capsicum_target *t;
+	unsigned int i, n, npins, nbands;
+
+	npins = atomic_load(&capsicum_cs.cs_npins);
+	nbands = atomic_load(&capsicum_cs.cs_nbands);
+	t = calloc(npins + nbands + 1, sizeof(*t));
+	if (t == NULL)
+		return (NULL);
+	n = 0;
+	for (i = 0; i < npins; i++) {
+		t[n].t_mask = 0xFFFFFFFFU;
+		t[n].t_value = (uint32_t)capsicum_cs.cs_pins[i].pin_fd;
+		t[n].t_prof = atomic_load(&capsicum_cs.cs_pins[i].pin_prof);
+		t[n].t_protected = t[n].t_prof == NULL;
+		t[n].t_writable = capsicum_cs.cs_pins[i].pin_writable;
+		n++;
+	}
+	for (i = 0; i < nbands; i++) {
+		t[n].t_mask = ~(uint32_t)(CAPSICUM_BAND_SIZE - 1);
+		t[n].t_value = (uint32_t)capsicum_cs.cs_bands[i].band_base;
+		t[n].t_prof = capsicum_cs.cs_bands[i].band_prof;
+		t[n].t_writable = capsicum_cs.cs_bands[i].band_writable;
+		n++;
+	}
+	*np = n;
+	return (t);
+}
+
+static void
+warn_missing(unsigned int missing, const char *why)
+{
+	unsigned int bit;
+	const char *sep = "";
+
+	if (missing == 0 || env_flag("CAPSICUM_QUIET"))
+		return;
+	fprintf(stderr, "capsicum: capability mode without:");
+	for (bit = 1; bit <= CAP_LAYERS_ALL; bit <<= 1) {
+		if ((missing & bit) != 0) {
+			fprintf(stderr, "%s %s", sep, cap_layer_name(bit));
+			sep = ",";
+		}
+	}
+	fprintf(stderr, "%s%s (CAPSICUM_STRICT=1 makes this an error)\n",
+	    why != NULL ? "; " : "", why != NULL ? why : "");
+}
+
+/* ---------------------------------------------------------------------
+ * cap_enter().
+ */
+static int
+enter_locked(void)
+{
+	struct capsicum_filter_in fin;
+	struct capsicum_target *targets;
+	struct sock_fprog rprog, mprog;
+	struct capsicum_fdlist *limited;
+	unsigned int nlimited, ntargets, llayers, want, active, i;
+	int *fds, ruleset, abi, r;
+	unsigned int nfds;
+	bool strict, all_threads;
+
+	strict = strict_requested || env_flag("CAPSICUM_STRICT");
+	capsicum_cs.cs_strict = strict;
+	capsicum_cs.cs_trap = capsicum_cs.cs_trap || env_flag("CAPSICUM_TRAP");
+
+	/* 1. What can this kernel do? */
+	if (RAW2(SYS_prctl, PR_GET_SECCOMP, 0) < 0 ||
+	    RAW3(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0,
+	    &(uint32_t){ SECCOMP_RET_TRAP }) != 0) {
+		/* No seccomp filters: there is no capability mode to
+		 * enter.  ENOSYS is FreeBSD's answer for a kernel without
+		 * it (caph_enter() then carries on); strict mode refuses. */
+		errno = strict ? ENOTSUP : ENOSYS;
+		return (-1);
+	}
+	abi = capsicum_landlock_abi();
+	want = CAP_LAYERS_ALL;
+	capsicum_cs.cs_ll_abi = abi;
+	capsicum_cs.cs_pid = (pid_t)RAW0(SYS_getpid);
+	if (strict && abi < 6) {
+		errno = ENOTSUP;
+		return (-1);
+	}
+	capsicum_verdict_init();
+	if ((r = capsicum_sigsys_install()) != 0) {
+		errno = -r;
+		return (-1);
+	}
+
+	/* 2, 3. Bookkeeping descriptors, pins, bands. */
+	if ((r = make_bookkeeping()) != 0) {
+		errno = -r;
+		return (-1);
+	}
+	if ((r = capsicum_fdtab_snapshot(&limited, &nlimited)) != 0) {
+		errno = -r;
+		return (-1);
+	}
+	capsicum_pin_add(capsicum_cs.cs_ph, NULL, false);
+	capsicum_pin_add(capsicum_cs.cs_scratch, NULL, false);
+	capsicum_pin_add(capsicum_cs.cs_statefd, NULL, false);
+	for (i = 0; i < nlimited; i++) {
+		if (capsicum_pin_add(limited[i].fd, limited[i].prof,
+		    open_writable(limited[i].fd)) != 0) {
+			free(limited);
+			errno = ENOMEM;
+			return (-1);
+		}
+	}
+	if (capsicum_cs.cs_band_next == 0) {
+		capsicum_cs.cs_band_next = (max_fd() + CAPSICUM_BAND_SIZE) &
+		    ~(CAPSICUM_BAND_SIZE - 1);
+		if (capsicum_cs.cs_band_next < CAPSICUM_MIN_BAND_BASE)
+			capsicum_cs.cs_band_next = CAPSICUM_MIN_BAND_BASE;
+	}
+	active = CAP_LAYER_DUP_BANDS;
+	for (i = 0; i < nlimited; i++) {
+		if (capsicum_band_add(limited[i].prof,
+		    open_writable(limited[i].fd)) == NULL)
+			active &= ~CAP_LAYER_DUP_BANDS;
+	}
+	free(limited);
+	if (strict && (active & CAP_LAYER_DUP_BANDS) == 0) {
+		errno = EMFILE;
+		return (-1);
+	}
+
+	/* 4. The Landlock ruleset. */
+	ruleset = -1;
+	llayers = 0;
+	if (abi > 0) {
+		if ((r = capsicum_list_fds(&fds, &nfds)) != 0) {
+			errno = -r;
+			return (-1);
+		}
+		r = capsicum_landlock_build(&ruleset, abi, fds, nfds, &llayers);
+		free(fds);
+		if (r != 0 && strict) {
+			errno = -r;
+			return (-1);
+		}
+	}
+
+	/* 5. Apply.  Landlock first: the filters depend on whether it
+	 * scopes signals on every thread.  From here on a failure leaves
+	 * the process more restricted than before, never less. */
+	if (RAW5(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+		errno = EPERM;
+		goto fail_ruleset;
+	}
+	active |= CAP_LAYER_SECCOMP | CAP_LAYER_RIGHTS;
+	if (ruleset >= 0) {
+		r = capsicum_landlock_apply(ruleset, abi, &all_threads);
+		if (r != 0) {
+			if (strict) {
+				errno = -r;
+				goto fail_ruleset;
+			}
+		} else {
+			active |= llayers;
+			if (all_threads)
+				active |= CAP_LAYER_ALL_THREADS;
+			else if (strict) {
+				errno = EBUSY;
+				return (-1);
+			}
+		}
+		if (r != 0 || all_threads)
+			RAW1(SYS_close, ruleset);
+		ruleset = -1;
+	}
+	capsicum_cs.cs_ll_scope = (active & (CAP_LAYER_LANDLOCK_SCOPE |
+	    CAP_LAYER_ALL_THREADS)) == (CAP_LAYER_LANDLOCK_SCOPE |
+	    CAP_LAYER_ALL_THREADS);
+
+	/* 6. The filters: R from the limits, M from the build-time copy. */
+	if ((targets = all_targets(&ntargets)) == NULL) {
+		errno = ENOMEM;
+		return (-1);
+	}
+	memset(&fin, 0, sizeof(fin));
+	fin.fi_trap = capsicum_cs.cs_trap;
+	fin.fi_ll_scope = capsicum_cs.cs_ll_scope;
+	fin.fi_self = capsicum_cs.cs_pid;
+	fin.fi_global = true;
+	fin.fi_targets = targets;
+	fin.fi_ntargets = ntargets;
+	fin.fi_layers = active;
+	r = capsicum_rfilter_build(&fin, &rprog);
+	free(targets);
+	if (r != 0) {
+		errno = -r;
+		return (-1);
+	}
+	if ((r = capsicum_mfilter_get(&fin, &mprog)) != 0) {
+		errno = -r;
+		goto fail_rprog;
+	}
+	if ((r = capsicum_filter_load(&rprog)) != 0 ||
+	    (r = capsicum_filter_load(&mprog)) != 0) {
+		capsicum_filter_free(&mprog);
+		errno = -r;
+		goto fail_rprog;
+	}
+	capsicum_cs.cs_nfilters = 2;
+	capsicum_cs.cs_insns = rprog.len + mprog.len;
+	capsicum_filter_free(&rprog);
+	capsicum_filter_free(&mprog);
+	capsicum_cs.cs_active = active;
+	capsicum_cs.cs_missing = want & ~active;
+	atomic_store(&capsicum_cs.cs_mode, 1);
+	capsicum_state_save();
+	warn_missing(capsicum_cs.cs_missing, abi == 0 ?
+	    "Landlock is not available on this kernel" : NULL);
+	return (0);
+
+fail_rprog:
+	capsicum_filter_free(&rprog);
+fail_ruleset:
+	if (ruleset >= 0)
+		RAW1(SYS_close, ruleset);
+	return (-1);
+}
+
+int
+cap_enter(void)
+{
+	int r;
+
+	if (cap_sandboxed())
+		return (0);
+	pthread_mutex_lock(&capmode_lock);
+	r = enter_locked();
+	pthread_mutex_unlock(&capmode_lock);
+	return (r);
+}
+
+/*
+ * Capability mode is known two ways: the library's own flag, and the
+ * kernel's answer to the probe call our filter M intercepts (which also
+ * works in a new image after exec).
+ */
+int
+cap_getmode(unsigned int *modep)
+{
+	long r;
+
+	if (modep == NULL) {
+		errno = EFAULT;
+		return (-1);
+	}
+	r = RAW0(CAPSICUM_PROBE_NR);
+	*modep = (r <= -CAPSICUM_PROBE_BASE &&
+	    r > -(CAPSICUM_PROBE_BASE + 1024)) ||
+	    atomic_load(&capsicum_cs.cs_mode) ? 1 : 0;
+	return (0);
+}
+
+bool
+cap_sandboxed(void)
+{
+	unsigned int mode;
+
+	return (cap_getmode(&mode) == 0 && mode == 1);
+}
+
+int
+cap_enforcement(struct cap_enforcement *info)
+{
+	long r;
+
+	if (info == NULL) {
+		errno = EFAULT;
+		return (-1);
+	}
+	memset(info, 0, sizeof(*info));
+	info->ce_mode = cap_sandboxed() ? 1 : 0;
+	info->ce_landlock_abi = capsicum_cs.cs_mode ? capsicum_cs.cs_ll_abi :
+	    capsicum_landlock_abi();
+	info->ce_strict = capsicum_cs.cs_strict || strict_requested ||
+	    env_flag("CAPSICUM_STRICT");
+	info->ce_trap = capsicum_cs.cs_trap;
+	if (!info->ce_mode)
+		return (0);
+	info->ce_active = capsicum_cs.cs_active;
+	info->ce_missing = capsicum_cs.cs_missing;
+	info->ce_filters = capsicum_cs.cs_nfilters;
+	info->ce_filter_insns = capsicum_cs.cs_insns;
+	/* The kernel's own record of the layers, if we lost ours. */
+	r = RAW0(CAPSICUM_PROBE_NR);
+	if (info->ce_active == 0 && r <= -CAPSICUM_PROBE_BASE &&
+	    r > -(CAPSICUM_PROBE_BASE + 1024)) {
+		info->ce_active = (unsigned int)(-r - CAPSICUM_PROBE_BASE);
+		info->ce_missing = CAP_LAYERS_ALL & ~info->ce_active;
+	}
+	return (0);
+}
+
+int
+cap_set_strict(bool strict)
+{
+
+	if (cap_sandboxed()) {
+		errno = ECAPMODE;
+		return (-1);
+	}
+	strict_requested = strict;
+	return (0);
+}
+
+/* ---------------------------------------------------------------------
+ * Limits set after cap_enter(): enforced at once by one more filter R
+ * for the descriptor (and a band for its new profile).  Each stacked
+ * filter adds a little to the calls it inspects, so there is a budget.
+ */
+int
+capsicum_capmode_limit(int fd, const void *p)
+{
+	const struct capsicum_profile *prof = p;
+	struct capsicum_filter_in fin;
+	struct capsicum_target t[2];
+	struct capsicum_band *band;
+	const struct capsicum_profile *oldprof;
+	const struct capsicum_pin *old;
+	struct sock_fprog prog;
+	unsigned int n;
+	bool writable;
+	int r;
+
+	pthread_mutex_lock(&capmode_lock);
+	if (capsicum_cs.cs_nfilters >= MAX_STACKED) {
+		pthread_mutex_unlock(&capmode_lock);
+		errno = ENOMEM;
+		return (-1);
+	}
+	writable = open_writable(fd);
+	band = capsicum_band_add(prof, writable);
+	n = 0;
+	t[n].t_mask = 0xFFFFFFFFU;
+	t[n].t_value = (uint32_t)fd;
+	t[n].t_prof = prof;
+	t[n].t_protected = false;
+	t[n].t_writable = writable;
+	n++;
+	if (band != NULL) {
+		t[n].t_mask = ~(uint32_t)(CAPSICUM_BAND_SIZE - 1);
+		t[n].t_value = (uint32_t)band->band_base;
+		t[n].t_prof = prof;
+		t[n].t_protected = false;
+		t[n].t_writable = band->band_writable;
+		n++;
+	}
+	memset(&fin, 0, sizeof(fin));
+	fin.fi_trap = capsicum_cs.cs_trap;
+	fin.fi_ll_scope = capsicum_cs.cs_ll_scope;
+	fin.fi_self = capsicum_cs.cs_pid;
+	fin.fi_targets = t;
+	fin.fi_ntargets = n;
+	if ((r = capsicum_rfilter_build(&fin, &prog)) != 0)
+		goto out;
+	/* Pin before loading: once the filter is in, its traps ask the
+	 * emulations about fd, which must then see it as limited. */
+	old = capsicum_pin_find(fd);
+	oldprof = old != NULL ? atomic_load(&old->pin_prof) : NULL;
+	if ((r = capsicum_pin_add(fd, prof, writable)) == 0) {
+		r = capsicum_filter_load(&prog);
+		if (r == 0) {
+			capsicum_cs.cs_nfilters++;
+			capsicum_cs.cs_insns += prog.len;
+		} else if (old != NULL) {
+			capsicum_pin_add(fd, oldprof, writable);
+		} else {
+			capsicum_pin_forget(fd);
+		}
+	}
+	capsicum_filter_free(&prog);
+out:
+	pthread_mutex_unlock(&capmode_lock);
+	capsicum_state_save();
+	if (r != 0) {
+		errno = -r;
+		return (-1);
+	}
+	return (0);
+}
+
+/* A new image after exec: pick up the state, re-arm the emulations. */
+__attribute__((constructor))
+static void
+capmode_init(void)
+{
+
+	capsicum_state_load();
+	if (atomic_load(&capsicum_cs.cs_mode))
+		(void)capsicum_sigsys_install();
+}

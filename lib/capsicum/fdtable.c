@@ -1,0 +1,877 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Descriptor limits bookkeeping: profiles, the pre-cap_enter table, pins
+ * and bands after cap_enter, and the state that crosses exec.  See
+ * fdtable.h for the model.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include "capsicum_impl.h"
+#include "fdtable.h"
+#include "sys.h"
+
+struct capsicum_capstate capsicum_cs = {
+	.cs_ph = -1, .cs_statefd = -1, .cs_scratch = -1
+};
+
+static pthread_mutex_t fdtab_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* ---------------------------------------------------------------------
+ * Profiles.
+ */
+static _Atomic(const struct capsicum_profile *) profiles;
+
+int
+capsicum_u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return ((x > y) - (x < y));
+}
+
+static bool
+profile_equal(const struct capsicum_profile *p, const cap_rights_t *rights,
+    uint32_t fcntls, int32_t nioctls, const cap_ioctl_t *ioctls)
+{
+
+	if (!capsicum_rights_equal(&p->cp_rights, rights) ||
+	    p->cp_fcntls != fcntls || p->cp_nioctls != nioctls)
+		return (false);
+	return (nioctls <= 0 ||
+	    memcmp(p->cp_ioctls, ioctls, nioctls * sizeof(*ioctls)) == 0);
+}
+
+/*
+ * Return the interned profile for these limits, or NULL for the
+ * unlimited profile (all rights, all fcntls, all ioctls).  ioctls must be
+ * sorted and unique.  NULL with errno ENOMEM on allocation failure is
+ * reported through *errp by callers that care; here it aborts the intern
+ * by returning the sentinel below.
+ */
+const struct capsicum_profile *
+capsicum_profile_intern(const cap_rights_t *rights, uint32_t fcntls,
+    int32_t nioctls, const cap_ioctl_t *ioctls)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	struct capsicum_profile *np;
+	const struct capsicum_profile *p;
+	cap_rights_t all;
+
+	CAP_ALL(&all);
+	if (capsicum_rights_equal(rights, &all) && fcntls == CAP_FCNTL_ALL &&
+	    nioctls < 0)
+		return (NULL);
+	pthread_mutex_lock(&lock);
+	for (p = atomic_load(&profiles); p != NULL; p = p->cp_next) {
+		if (profile_equal(p, rights, fcntls, nioctls, ioctls))
+			goto out;
+	}
+	np = calloc(1, sizeof(*np) +
+	    (nioctls > 0 ? (size_t)nioctls : 0) * sizeof(cap_ioctl_t));
+	if (np == NULL) {
+		/* Out of memory: fail closed with an empty profile. */
+		static struct capsicum_profile none;
+
+		CAP_NONE(&none.cp_rights);
+		none.cp_nioctls = 0;
+		p = &none;
+		goto out;
+	}
+	np->cp_rights = *rights;
+	np->cp_fcntls = fcntls;
+	np->cp_nioctls = nioctls;
+	if (nioctls > 0)
+		memcpy(np->cp_ioctls, ioctls, nioctls * sizeof(*ioctls));
+	np->cp_next = atomic_load(&profiles);
+	atomic_store(&profiles, np);
+	p = np;
+out:
+	pthread_mutex_unlock(&lock);
+	return (p);
+}
+
+/* Is every limit of small within big?  NULL is the unlimited profile. */
+bool
+capsicum_profile_le(const struct capsicum_profile *small,
+    const struct capsicum_profile *big)
+{
+	int32_t i, j;
+
+	if (big == NULL)
+		return (true);
+	if (small == NULL)
+		return (false);
+	if (!cap_rights_contains(&big->cp_rights, &small->cp_rights))
+		return (false);
+	if ((small->cp_fcntls & ~big->cp_fcntls) != 0)
+		return (false);
+	if (big->cp_nioctls < 0)
+		return (true);
+	if (small->cp_nioctls < 0)
+		return (false);
+	for (i = 0, j = 0; i < small->cp_nioctls; i++) {
+		while (j < big->cp_nioctls &&
+		    big->cp_ioctls[j] < small->cp_ioctls[i])
+			j++;
+		if (j == big->cp_nioctls ||
+		    big->cp_ioctls[j] != small->cp_ioctls[i])
+			return (false);
+	}
+	return (true);
+}
+
+/* Sort and deduplicate an ioctl list in place; return the new length. */
+size_t
+capsicum_ioctls_normalize(cap_ioctl_t *cmds, size_t n)
+{
+	size_t i, j;
+
+	if (n == 0)
+		return (0);
+	qsort(cmds, n, sizeof(*cmds), capsicum_u64_cmp);
+	for (i = 1, j = 1; i < n; i++) {
+		if (cmds[i] != cmds[j - 1])
+			cmds[j++] = cmds[i];
+	}
+	return (j);
+}
+
+/* ---------------------------------------------------------------------
+ * The pre-cap_enter table.  Entries remember the file's identity so that
+ * a number closed behind our back (by libc internally, or a raw syscall)
+ * and reused for another file is not mistaken for the limited one.
+ */
+struct fdent {
+	const struct capsicum_profile *fe_prof;
+	dev_t		fe_dev;
+	ino_t		fe_ino;
+};
+
+static struct fdent *fdtab;
+static int fdtab_len;
+static atomic_int fdtab_count;
+
+static void
+fdtab_atfork_prepare(void)
+{
+
+	pthread_mutex_lock(&fdtab_lock);
+}
+
+static void
+fdtab_atfork_release(void)
+{
+
+	pthread_mutex_unlock(&fdtab_lock);
+}
+
+__attribute__((constructor))
+static void
+fdtab_init(void)
+{
+
+	pthread_atfork(fdtab_atfork_prepare, fdtab_atfork_release,
+	    fdtab_atfork_release);
+}
+
+static int
+fd_identity(int fd, dev_t *devp, ino_t *inop)
+{
+	struct stat st;
+	long r;
+
+	*devp = 0;
+	*inop = 0;
+	r = RAW2(SYS_fstat, fd, &st);
+	if (r < 0)
+		return ((int)r);
+	*devp = st.st_dev;
+	*inop = st.st_ino;
+	return (0);
+}
+
+static int
+fdtab_grow(int fd)
+{
+	struct fdent *n;
+	int len;
+
+	if (fd < fdtab_len)
+		return (0);
+	len = fdtab_len == 0 ? 64 : fdtab_len;
+	while (len <= fd)
+		len *= 2;
+	n = realloc(fdtab, (size_t)len * sizeof(*n));
+	if (n == NULL)
+		return (-ENOMEM);
+	memset(n + fdtab_len, 0, (size_t)(len - fdtab_len) * sizeof(*n));
+	fdtab = n;
+	fdtab_len = len;
+	return (0);
+}
+
+/* Caller holds fdtab_lock. */
+static void
+fdtab_put_locked(int fd, const struct capsicum_profile *prof, dev_t dev,
+    ino_t ino)
+{
+	bool had;
+
+	had = fdtab[fd].fe_prof != NULL;
+	fdtab[fd].fe_prof = prof;
+	fdtab[fd].fe_dev = dev;
+	fdtab[fd].fe_ino = ino;
+	if (had && prof == NULL)
+		atomic_fetch_sub(&fdtab_count, 1);
+	else if (!had && prof != NULL)
+		atomic_fetch_add(&fdtab_count, 1);
+}
+
+bool
+capsicum_fdtab_any(void)
+{
+
+	return (atomic_load_explicit(&fdtab_count, memory_order_relaxed) > 0 ||
+	    atomic_load_explicit(&capsicum_cs.cs_mode, memory_order_relaxed));
+}
+
+void
+capsicum_fdtab_dup(int oldfd, int newfd)
+{
+
+	if (oldfd < 0 || newfd < 0 || oldfd == newfd)
+		return;
+	pthread_mutex_lock(&fdtab_lock);
+	if (oldfd < fdtab_len && fdtab[oldfd].fe_prof != NULL) {
+		if (fdtab_grow(newfd) == 0)
+			fdtab_put_locked(newfd, fdtab[oldfd].fe_prof,
+			    fdtab[oldfd].fe_dev, fdtab[oldfd].fe_ino);
+	} else if (newfd < fdtab_len) {
+		fdtab_put_locked(newfd, NULL, 0, 0);
+	}
+	pthread_mutex_unlock(&fdtab_lock);
+	capsicum_state_save();
+}
+
+void
+capsicum_fdtab_close(int fd)
+{
+	bool had;
+
+	if (fd < 0)
+		return;
+	pthread_mutex_lock(&fdtab_lock);
+	had = fd < fdtab_len && fdtab[fd].fe_prof != NULL;
+	if (had)
+		fdtab_put_locked(fd, NULL, 0, 0);
+	pthread_mutex_unlock(&fdtab_lock);
+	if (had)
+		capsicum_state_save();
+}
+
+void
+capsicum_fdtab_close_range(unsigned int lo, unsigned int hi)
+{
+	unsigned int fd;
+
+	pthread_mutex_lock(&fdtab_lock);
+	for (fd = lo; fd <= hi && fd < (unsigned int)fdtab_len; fd++) {
+		if (fdtab[fd].fe_prof != NULL)
+			fdtab_put_locked((int)fd, NULL, 0, 0);
+	}
+	pthread_mutex_unlock(&fdtab_lock);
+	capsicum_state_save();
+}
+
+/* ---------------------------------------------------------------------
+ * Pins and bands (capability mode).
+ */
+const struct capsicum_pin *
+capsicum_pin_find(int fd)
+{
+	unsigned int i, n;
+
+	n = atomic_load(&capsicum_cs.cs_npins);
+	for (i = 0; i < n; i++) {
+		if (capsicum_cs.cs_pins[i].pin_fd == fd)
+			return (&capsicum_cs.cs_pins[i]);
+	}
+	return (NULL);
+}
+
+int
+capsicum_pin_add(int fd, const struct capsicum_profile *prof, bool writable)
+{
+	struct capsicum_pin *pin;
+	unsigned int n;
+
+	if ((pin = (struct capsicum_pin *)capsicum_pin_find(fd)) != NULL) {
+		atomic_store(&pin->pin_prof, prof);
+		pin->pin_writable |= writable;
+		return (0);
+	}
+	n = atomic_load(&capsicum_cs.cs_npins);
+	if (n == CAPSICUM_MAX_PINS)
+		return (-ENOMEM);
+	pin = &capsicum_cs.cs_pins[n];
+	pin->pin_fd = fd;
+	atomic_store(&pin->pin_prof, prof);
+	pin->pin_writable = writable;
+	atomic_store(&capsicum_cs.cs_npins, n + 1);
+	return (0);
+}
+
+/* Undo a pin whose filter could not be loaded. */
+void
+capsicum_pin_forget(int fd)
+{
+	struct capsicum_pin *pin;
+
+	if ((pin = (struct capsicum_pin *)capsicum_pin_find(fd)) != NULL)
+		pin->pin_fd = -1;
+}
+
+struct capsicum_band *
+capsicum_band_of_fd(int fd)
+{
+	unsigned int i, n;
+	struct capsicum_band *b;
+
+	n = atomic_load(&capsicum_cs.cs_nbands);
+	for (i = 0; i < n; i++) {
+		b = &capsicum_cs.cs_bands[i];
+		if (fd >= b->band_base && fd < b->band_base + CAPSICUM_BAND_SIZE)
+			return (b);
+	}
+	return (NULL);
+}
+
+struct capsicum_band *
+capsicum_band_of_profile(const struct capsicum_profile *prof)
+{
+	unsigned int i, n;
+
+	n = atomic_load(&capsicum_cs.cs_nbands);
+	for (i = 0; i < n; i++) {
+		if (capsicum_cs.cs_bands[i].band_prof == prof)
+			return (&capsicum_cs.cs_bands[i]);
+	}
+	return (NULL);
+}
+
+/*
+ * Occupy the 16 numbers at base with placeholders.  F_DUPFD returns the
+ * lowest free number at or above its argument, so getting exactly the
+ * number asked for proves it was free; no concurrent open can be
+ * clobbered.  Returns false if any number in the block was taken.
+ */
+static bool
+band_fill(int base)
+{
+	long r;
+	int i;
+
+	for (i = 0; i < CAPSICUM_BAND_SIZE; i++) {
+		r = RAW3(SYS_fcntl, capsicum_cs.cs_ph, F_DUPFD, base + i);
+		if (r != base + i) {
+			if (r >= 0)
+				RAW1(SYS_close, r);
+			return (false);
+		}
+	}
+	return (true);
+}
+
+static void
+raise_nofile(int need)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= (rlim_t)need)
+		return;
+	rl.rlim_cur = rl.rlim_max < (rlim_t)need ? rl.rlim_max : (rlim_t)need;
+	(void)setrlimit(RLIMIT_NOFILE, &rl);
+}
+
+struct capsicum_band *
+capsicum_band_add(const struct capsicum_profile *prof, bool writable)
+{
+	struct capsicum_band *b;
+	unsigned int n;
+	int base, tries;
+
+	if ((b = capsicum_band_of_profile(prof)) != NULL) {
+		b->band_writable |= writable;
+		return (b);
+	}
+	n = atomic_load(&capsicum_cs.cs_nbands);
+	if (n == CAPSICUM_MAX_BANDS || capsicum_cs.cs_ph < 0)
+		return (NULL);
+	for (tries = 0; tries < 8; tries++) {
+		base = capsicum_cs.cs_band_next;
+		capsicum_cs.cs_band_next += CAPSICUM_BAND_SIZE;
+		raise_nofile(base + 4 * CAPSICUM_BAND_SIZE);
+		if (!band_fill(base))
+			continue;
+		b = &capsicum_cs.cs_bands[n];
+		b->band_base = base;
+		b->band_prof = prof;
+		atomic_store(&b->band_used, 0);
+		b->band_writable = writable;
+		atomic_store(&capsicum_cs.cs_nbands, n + 1);
+		return (b);
+	}
+	return (NULL);
+}
+
+/* ---------------------------------------------------------------------
+ * Lookups.
+ */
+int
+capsicum_fd_profile(int fd, const struct capsicum_profile **profp)
+{
+	const struct capsicum_pin *pin;
+	const struct capsicum_band *band;
+	dev_t dev;
+	ino_t ino;
+	long r;
+
+	*profp = NULL;
+	r = RAW2(SYS_fcntl, fd, F_GETFD);
+	if (fd < 0 || r < 0) {
+		errno = EBADF;
+		return (-1);
+	}
+	if (atomic_load(&capsicum_cs.cs_mode)) {
+		if ((pin = capsicum_pin_find(fd)) != NULL) {
+			*profp = atomic_load(&pin->pin_prof);
+			return (0);
+		}
+		if ((band = capsicum_band_of_fd(fd)) != NULL) {
+			*profp = band->band_prof;
+			return (0);
+		}
+		return (0);
+	}
+	pthread_mutex_lock(&fdtab_lock);
+	if (fd < fdtab_len && fdtab[fd].fe_prof != NULL) {
+		/* A different file under this number: the entry is stale. */
+		if (fd_identity(fd, &dev, &ino) == 0 &&
+		    (dev != fdtab[fd].fe_dev || ino != fdtab[fd].fe_ino))
+			fdtab_put_locked(fd, NULL, 0, 0);
+		else
+			*profp = fdtab[fd].fe_prof;
+	}
+	pthread_mutex_unlock(&fdtab_lock);
+	return (0);
+}
+
+/* Record new limits (already checked to be a narrowing). */
+int
+capsicum_fd_set_profile(int fd, const struct capsicum_profile *prof)
+{
+	dev_t dev = 0;
+	ino_t ino = 0;
+	int error;
+
+	(void)fd_identity(fd, &dev, &ino);
+	pthread_mutex_lock(&fdtab_lock);
+	error = fdtab_grow(fd);
+	if (error == 0)
+		fdtab_put_locked(fd, prof, dev, ino);
+	pthread_mutex_unlock(&fdtab_lock);
+	if (error != 0) {
+		errno = -error;
+		return (-1);
+	}
+	capsicum_state_save();
+	return (0);
+}
+
+/* A copy of every limited entry, for cap_enter(). */
+int
+capsicum_fdtab_snapshot(struct capsicum_fdlist **listp, unsigned *np)
+{
+	struct capsicum_fdlist *list;
+	unsigned int n;
+	dev_t dev;
+	ino_t ino;
+	int fd;
+
+	pthread_mutex_lock(&fdtab_lock);
+	list = calloc((size_t)fdtab_len + 1, sizeof(*list));
+	if (list == NULL) {
+		pthread_mutex_unlock(&fdtab_lock);
+		return (-ENOMEM);
+	}
+	for (fd = 0, n = 0; fd < fdtab_len; fd++) {
+		if (fdtab[fd].fe_prof == NULL)
+			continue;
+		if (fd_identity(fd, &dev, &ino) != 0 ||
+		    dev != fdtab[fd].fe_dev || ino != fdtab[fd].fe_ino) {
+			fdtab_put_locked(fd, NULL, 0, 0);
+			continue;
+		}
+		list[n].fd = fd;
+		list[n].prof = fdtab[fd].fe_prof;
+		n++;
+	}
+	pthread_mutex_unlock(&fdtab_lock);
+	*listp = list;
+	*np = n;
+	return (0);
+}
+
+/* ---------------------------------------------------------------------
+ * State across exec: a memfd that stays open over execve, named by the
+ * CAPSICUM_STATE_FD environment variable.  It only informs the library
+ * (cap_rights_get, the emulations); enforcement lives in the kernel and
+ * survives exec by itself.
+ */
+#define	STATE_MAGIC	0x31544143u	/* "CAT1" */
+#define	STATE_ENV	"CAPSICUM_STATE_FD"
+#define	STATE_MAX	(4 << 20)
+
+struct state_hdr {
+	uint32_t	sh_magic;
+	uint32_t	sh_size;
+	int32_t		sh_mode;
+	int32_t		sh_ph;
+	uint32_t	sh_nprof;
+	uint32_t	sh_nent;
+	uint32_t	sh_nbands;
+	uint32_t	sh_active;
+	uint32_t	sh_missing;
+	int32_t		sh_ll_abi;
+	uint32_t	sh_nfilters;
+	uint32_t	sh_insns;
+	uint32_t	sh_flags;	/* 1: strict, 2: trap, 4: scope */
+	int32_t		sh_band_next;
+	int32_t		sh_pid;
+	int32_t		sh_scratch;
+};
+
+struct state_prof {
+	uint64_t	sp_rights[2];
+	uint32_t	sp_fcntls;
+	int32_t		sp_nioctls;
+};
+
+struct state_ent {
+	int32_t		se_fd;
+	int32_t		se_prof;	/* index, -1 for protected */
+	uint32_t	se_writable;
+	uint32_t	se_pad;
+	uint64_t	se_dev;
+	uint64_t	se_ino;
+};
+
+struct state_band {
+	int32_t		sb_base;
+	int32_t		sb_prof;
+	uint32_t	sb_writable;
+};
+
+static int
+state_open(void)
+{
+	char buf[24];
+	long fd;
+
+	if (capsicum_cs.cs_statefd >= 0)
+		return (capsicum_cs.cs_statefd);
+	fd = RAW2(SYS_memfd_create, "capsicum-state", 0);
+	if (fd < 0)
+		return (-1);
+	/* Keep it out of the way of the program's own low numbers. */
+	long hi = RAW3(SYS_fcntl, fd, F_DUPFD, 200);
+	if (hi >= 0) {
+		RAW1(SYS_close, fd);
+		fd = hi;
+	}
+	snprintf(buf, sizeof(buf), "%ld", fd);
+	setenv(STATE_ENV, buf, 1);
+	capsicum_cs.cs_statefd = (int)fd;
+	return ((int)fd);
+}
+
+static int
+prof_index(const struct capsicum_profile **tab, unsigned int n,
+    const struct capsicum_profile *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (tab[i] == p)
+			return ((int)i);
+	}
+	return (-1);
+}
+
+/* Serialise everything; the file is rewritten whole (it is small). */
+int
+capsicum_state_save(void)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	const struct capsicum_profile *p, **ptab;
+	struct state_hdr h;
+	struct state_prof sp;
+	struct state_ent se;
+	struct state_band sb;
+	unsigned int i, nprof, npins, nbands;
+	char *buf, *w;
+	size_t size;
+	int fd, ret;
+
+	pthread_mutex_lock(&lock);
+	ret = -1;
+	fd = state_open();
+	if (fd < 0)
+		goto out;
+	nprof = 0;
+	for (p = atomic_load(&profiles); p != NULL; p = p->cp_next)
+		nprof++;
+	ptab = calloc(nprof + 1, sizeof(*ptab));
+	if (ptab == NULL)
+		goto out;
+	size = sizeof(h);
+	nprof = 0;
+	for (p = atomic_load(&profiles); p != NULL; p = p->cp_next) {
+		ptab[nprof++] = p;
+		size += sizeof(sp) + (p->cp_nioctls > 0 ?
+		    (size_t)p->cp_nioctls * sizeof(uint64_t) : 0);
+	}
+	npins = atomic_load(&capsicum_cs.cs_npins);
+	nbands = atomic_load(&capsicum_cs.cs_nbands);
+	pthread_mutex_lock(&fdtab_lock);
+	size += ((size_t)fdtab_len + npins) * sizeof(se) +
+	    nbands * sizeof(sb);
+	buf = malloc(size);
+	if (buf == NULL) {
+		pthread_mutex_unlock(&fdtab_lock);
+		free(ptab);
+		goto out;
+	}
+	memset(&h, 0, sizeof(h));
+	w = buf + sizeof(h);
+	for (i = 0; i < nprof; i++) {
+		p = ptab[i];
+		sp.sp_rights[0] = p->cp_rights.cr_rights[0];
+		sp.sp_rights[1] = p->cp_rights.cr_rights[1];
+		sp.sp_fcntls = p->cp_fcntls;
+		sp.sp_nioctls = p->cp_nioctls;
+		memcpy(w, &sp, sizeof(sp));
+		w += sizeof(sp);
+		if (p->cp_nioctls > 0) {
+			memcpy(w, p->cp_ioctls,
+			    (size_t)p->cp_nioctls * sizeof(uint64_t));
+			w += (size_t)p->cp_nioctls * sizeof(uint64_t);
+		}
+	}
+	h.sh_nent = 0;
+	memset(&se, 0, sizeof(se));
+	if (atomic_load(&capsicum_cs.cs_mode)) {
+		for (i = 0; i < npins; i++) {
+			se.se_fd = capsicum_cs.cs_pins[i].pin_fd;
+			se.se_prof = prof_index(ptab, nprof,
+			    atomic_load(&capsicum_cs.cs_pins[i].pin_prof));
+			se.se_writable = capsicum_cs.cs_pins[i].pin_writable;
+			memcpy(w, &se, sizeof(se));
+			w += sizeof(se);
+			h.sh_nent++;
+		}
+	} else {
+		for (i = 0; i < (unsigned int)fdtab_len; i++) {
+			if (fdtab[i].fe_prof == NULL)
+				continue;
+			se.se_fd = (int32_t)i;
+			se.se_prof = prof_index(ptab, nprof, fdtab[i].fe_prof);
+			se.se_dev = fdtab[i].fe_dev;
+			se.se_ino = fdtab[i].fe_ino;
+			memcpy(w, &se, sizeof(se));
+			w += sizeof(se);
+			h.sh_nent++;
+		}
+	}
+	pthread_mutex_unlock(&fdtab_lock);
+	for (i = 0; i < nbands; i++) {
+		sb.sb_base = capsicum_cs.cs_bands[i].band_base;
+		sb.sb_prof = prof_index(ptab, nprof,
+		    capsicum_cs.cs_bands[i].band_prof);
+		sb.sb_writable = capsicum_cs.cs_bands[i].band_writable;
+		memcpy(w, &sb, sizeof(sb));
+		w += sizeof(sb);
+	}
+	h.sh_magic = STATE_MAGIC;
+	h.sh_size = (uint32_t)(w - buf);
+	h.sh_mode = atomic_load(&capsicum_cs.cs_mode);
+	h.sh_ph = capsicum_cs.cs_ph;
+	h.sh_nprof = nprof;
+	h.sh_nbands = nbands;
+	h.sh_active = capsicum_cs.cs_active;
+	h.sh_missing = capsicum_cs.cs_missing;
+	h.sh_ll_abi = capsicum_cs.cs_ll_abi;
+	h.sh_nfilters = capsicum_cs.cs_nfilters;
+	h.sh_insns = capsicum_cs.cs_insns;
+	h.sh_flags = (capsicum_cs.cs_strict ? 1 : 0) |
+	    (capsicum_cs.cs_trap ? 2 : 0) | (capsicum_cs.cs_ll_scope ? 4 : 0);
+	h.sh_band_next = capsicum_cs.cs_band_next;
+	h.sh_pid = capsicum_cs.cs_pid;
+	h.sh_scratch = capsicum_cs.cs_scratch;
+	memcpy(buf, &h, sizeof(h));
+	if (RAW4(SYS_pwrite64, fd, buf, h.sh_size, 0) == (long)h.sh_size &&
+	    RAW2(SYS_ftruncate, fd, h.sh_size) == 0)
+		ret = 0;
+	free(buf);
+	free(ptab);
+out:
+	pthread_mutex_unlock(&lock);
+	return (ret);
+}
+
+/* Read exactly n bytes at *offp; false at the end or on error. */
+static bool
+state_read(int fd, void *p, size_t n, off_t *offp, size_t limit)
+{
+
+	if (*offp + n > limit)
+		return (false);
+	if (RAW4(SYS_pread64, fd, p, n, *offp) != (long)n)
+		return (false);
+	*offp += (off_t)n;
+	return (true);
+}
+
+/*
+ * Rebuild the bookkeeping after exec.  Every field is checked: the file
+ * is writable by the process, so a sandboxed program could have scribbled
+ * on it.  A bad file is ignored (the kernel's enforcement does not depend
+ * on it).
+ */
+void
+capsicum_state_load(void)
+{
+	const struct capsicum_profile **ptab;
+	struct state_hdr h;
+	struct state_prof sp;
+	struct state_ent se;
+	struct state_band sb;
+	struct capsicum_band *b;
+	cap_ioctl_t *ioctls;
+	struct stat st;
+	const char *env;
+	char *end;
+	off_t off;
+	long fd, v;
+	unsigned int i;
+	int slot;
+
+	env = getenv(STATE_ENV);
+	if (env == NULL)
+		return;
+	v = strtol(env, &end, 10);
+	if (*end != '\0' || v < 0 || v > 1 << 20)
+		return;
+	fd = v;
+	if (RAW2(SYS_fstat, fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_nlink != 0 || st.st_size > STATE_MAX)
+		return;
+	off = 0;
+	if (!state_read((int)fd, &h, sizeof(h), &off, (size_t)st.st_size) ||
+	    h.sh_magic != STATE_MAGIC || h.sh_size != st.st_size ||
+	    h.sh_nprof > 65536 || h.sh_nent > (1U << 20) ||
+	    h.sh_nbands > CAPSICUM_MAX_BANDS)
+		return;
+	capsicum_cs.cs_statefd = (int)fd;
+	ptab = calloc(h.sh_nprof + 1, sizeof(*ptab));
+	ioctls = calloc(CAP_IOCTLS_MAX, sizeof(*ioctls));
+	if (ptab == NULL || ioctls == NULL)
+		goto out;
+	/* Profiles were saved newest first; intern oldest first. */
+	for (i = 0; i < h.sh_nprof; i++) {
+		cap_rights_t r;
+
+		if (!state_read((int)fd, &sp, sizeof(sp), &off, h.sh_size))
+			goto out;
+		r.cr_rights[0] = sp.sp_rights[0];
+		r.cr_rights[1] = sp.sp_rights[1];
+		if (!cap_rights_is_valid(&r) || sp.sp_nioctls > CAP_IOCTLS_MAX ||
+		    sp.sp_nioctls < -1 || (sp.sp_fcntls & ~CAP_FCNTL_ALL) != 0)
+			goto out;
+		if (sp.sp_nioctls > 0 && !state_read((int)fd, ioctls,
+		    (size_t)sp.sp_nioctls * sizeof(*ioctls), &off, h.sh_size))
+			goto out;
+		if (sp.sp_nioctls > 0 && capsicum_ioctls_normalize(ioctls,
+		    (size_t)sp.sp_nioctls) != (size_t)sp.sp_nioctls)
+			goto out;
+		ptab[i] = capsicum_profile_intern(&r, sp.sp_fcntls,
+		    sp.sp_nioctls, ioctls);
+	}
+	capsicum_cs.cs_ph = h.sh_ph;
+	capsicum_cs.cs_active = h.sh_active;
+	capsicum_cs.cs_missing = h.sh_missing;
+	capsicum_cs.cs_ll_abi = h.sh_ll_abi;
+	capsicum_cs.cs_nfilters = h.sh_nfilters;
+	capsicum_cs.cs_insns = h.sh_insns;
+	capsicum_cs.cs_strict = (h.sh_flags & 1) != 0;
+	capsicum_cs.cs_trap = (h.sh_flags & 2) != 0;
+	capsicum_cs.cs_ll_scope = (h.sh_flags & 4) != 0;
+	capsicum_cs.cs_band_next = h.sh_band_next;
+	capsicum_cs.cs_pid = h.sh_pid;
+	capsicum_cs.cs_scratch = h.sh_scratch;
+	for (i = 0; i < h.sh_nent; i++) {
+		const struct capsicum_profile *p;
+
+		if (!state_read((int)fd, &se, sizeof(se), &off, h.sh_size))
+			goto out;
+		if (se.se_fd < 0 || se.se_prof < -1 ||
+		    se.se_prof >= (int32_t)h.sh_nprof)
+			goto out;
+		p = se.se_prof < 0 ? NULL : ptab[se.se_prof];
+		if (h.sh_mode) {
+			if (capsicum_pin_add(se.se_fd, p, se.se_writable != 0) != 0)
+				goto out;
+			/* Exec closed a close-on-exec pin: keep it occupied. */
+			if (RAW2(SYS_fcntl, se.se_fd, F_GETFD) < 0 &&
+			    capsicum_cs.cs_ph >= 0)
+				RAW3(SYS_dup3, capsicum_cs.cs_ph, se.se_fd, 0);
+		} else if (p != NULL) {
+			pthread_mutex_lock(&fdtab_lock);
+			if (fdtab_grow(se.se_fd) == 0)
+				fdtab_put_locked(se.se_fd, p, (dev_t)se.se_dev,
+				    (ino_t)se.se_ino);
+			pthread_mutex_unlock(&fdtab_lock);
+		}
+	}
+	for (i = 0; i < h.sh_nbands; i++) {
+		if (!state_read((int)fd, &sb, sizeof(sb), &off, h.sh_size))
+			goto out;
+		if (sb.sb_prof < 0 || sb.sb_prof >= (int32_t)h.sh_nprof ||
+		    sb.sb_base < 0 || (sb.sb_base % CAPSICUM_BAND_SIZE) != 0)
+			goto out;
+		b = &capsicum_cs.cs_bands[i];
+		b->band_base = sb.sb_base;
+		b->band_prof = ptab[sb.sb_prof];
+		b->band_writable = sb.sb_writable != 0;
+		/* A slot is free while it holds the placeholder. */
+		atomic_store(&b->band_used, 0);
+		for (slot = 0; slot < CAPSICUM_BAND_SIZE; slot++) {
+			if (RAW3(SYS_fcntl, b->band_base + slot, F_DUPFD_QUERY,
+			    capsicum_cs.cs_ph) != 1)
+				atomic_fetch_or(&b->band_used, 1U << slot);
+		}
+		atomic_store(&capsicum_cs.cs_nbands, i + 1);
+	}
+	atomic_store(&capsicum_cs.cs_mode, h.sh_mode != 0);
+out:
+	free(ioctls);
+	free(ptab);
+}

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Descriptor limits bookkeeping.
+ *
+ * A profile is one immutable set of limits (rights, fcntl mask, ioctl
+ * list).  Profiles are interned and never freed, so a pointer to one can
+ * be read from a signal handler without locks.
+ *
+ * Before cap_enter() the table maps descriptor numbers to profiles; it is
+ * library bookkeeping (nothing is enforced yet) and follows dup, dup2,
+ * dup3, F_DUPFD, close, fork and exec.  cap_enter() turns every limited
+ * number into a pin: the seccomp filter then enforces the profile on that
+ * number, keeps the number occupied for its lifetime, and duplicates it
+ * only into the profile's band, a block of 16 numbers enforced like it.
+ */
+#ifndef CAPSICUM_FDTABLE_H
+#define	CAPSICUM_FDTABLE_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/capsicum.h>
+
+struct capsicum_profile {
+	const struct capsicum_profile *cp_next;	/* interning list */
+	cap_rights_t	cp_rights;
+	uint32_t	cp_fcntls;
+	int32_t		cp_nioctls;		/* -1: all */
+	cap_ioctl_t	cp_ioctls[];		/* sorted, unique */
+};
+
+#define	CAPSICUM_BAND_SHIFT	4
+#define	CAPSICUM_BAND_SIZE	(1 << CAPSICUM_BAND_SHIFT)	/* 16 */
+#define	CAPSICUM_MAX_PINS	1024
+#define	CAPSICUM_MAX_BANDS	64
+#define	CAPSICUM_MIN_BAND_BASE	256
+
+/* A number the filter treats specially.  cp_prof NULL: a protected
+ * bookkeeping descriptor (placeholder source, state file) that close
+ * leaves alone. */
+struct capsicum_pin {
+	int		 pin_fd;
+	_Atomic(const struct capsicum_profile *) pin_prof;
+	bool		 pin_writable;	/* open file allows writing */
+};
+
+struct capsicum_band {
+	int		 band_base;
+	const struct capsicum_profile *band_prof;
+	_Atomic uint32_t band_used;	/* bit i: band_base + i holds a copy */
+	bool		 band_writable;
+};
+
+/* Capability-mode state; append-only after cap_enter(). */
+struct capsicum_capstate {
+	atomic_int	cs_mode;
+	int		cs_ph;			/* placeholder source */
+	int		cs_statefd;		/* exec state file */
+	int		cs_scratch;		/* emulation scratch memfd */
+	int		cs_band_next;		/* next free band base */
+	pid_t		cs_pid;			/* getpid() at cap_enter */
+	bool		cs_ll_scope;		/* Landlock scopes signals */
+	atomic_uint	cs_npins;
+	atomic_uint	cs_nbands;
+	struct capsicum_pin  cs_pins[CAPSICUM_MAX_PINS];
+	struct capsicum_band cs_bands[CAPSICUM_MAX_BANDS];
+	/* What enforces it. */
+	unsigned int	cs_active;
+	unsigned int	cs_missing;
+	int		cs_ll_abi;
+	unsigned int	cs_nfilters;
+	unsigned int	cs_insns;
+	bool		cs_strict;
+	bool		cs_trap;
+};
+
+extern struct capsicum_capstate capsicum_cs;
+
+/* Profiles. */
+const struct capsicum_profile *capsicum_profile_intern(const cap_rights_t *,
+	    uint32_t fcntls, int32_t nioctls, const cap_ioctl_t *ioctls);
+bool	capsicum_profile_le(const struct capsicum_profile *small,
+	    const struct capsicum_profile *big);
+
+/* Limits of a descriptor: NULL means unlimited.  -1 with errno EBADF if
+ * fd is not open. */
+int	capsicum_fd_profile(int fd, const struct capsicum_profile **profp);
+int	capsicum_fd_set_profile(int fd, const struct capsicum_profile *prof);
+
+/* Bookkeeping hooks for the interposed libc functions (pre-cap_enter). */
+void	capsicum_fdtab_dup(int oldfd, int newfd);
+void	capsicum_fdtab_close(int fd);
+void	capsicum_fdtab_close_range(unsigned int lo, unsigned int hi);
+bool	capsicum_fdtab_any(void);
+
+/* cap_enter() support. */
+struct capsicum_fdlist {
+	int		 fd;
+	const struct capsicum_profile *prof;
+};
+int	capsicum_fdtab_snapshot(struct capsicum_fdlist **listp, unsigned *np);
+int	capsicum_pin_add(int fd, const struct capsicum_profile *prof,
+	    bool writable);
+const struct capsicum_pin *capsicum_pin_find(int fd);
+void	capsicum_pin_forget(int fd);
+struct capsicum_band *capsicum_band_of_fd(int fd);
+struct capsicum_band *capsicum_band_of_profile(const struct capsicum_profile *);
+struct capsicum_band *capsicum_band_add(const struct capsicum_profile *prof,
+	    bool writable);
+
+/* Exec state. */
+int	capsicum_state_save(void);
+void	capsicum_state_load(void);
+
+#endif /* !CAPSICUM_FDTABLE_H */

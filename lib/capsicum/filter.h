@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Seccomp filters compiled from the policy table.
+ *
+ * Capability mode installs two filters (one more for each later limit):
+ *
+ *   R  "restrictions", default ALLOW: refusals that depend on arguments
+ *      (AT_FDCWD, namespace flags, an address in sendto), the in-process
+ *      emulation traps, and the rights of every limited descriptor number
+ *      and band.  Compiled at cap_enter() by emit.c, installed first.
+ *   M  "capability mode", default ECAPMODE: the allowlist, decided by
+ *      syscall number wherever possible so the kernel's action cache
+ *      answers hot calls without running BPF.  Compiled by libseccomp
+ *      (binary tree) when the library is built; installed last, so its
+ *      ECAPMODE wins over R's ENOTCAPABLE when both refuse (the kernel
+ *      prefers the newest filter's errno).
+ *
+ * Two filters because an allowlist wants a default of ECAPMODE and the
+ * refusals want a default of ALLOW: "allow unless the descriptor is 5"
+ * is not expressible in libseccomp's default-deny rules, "refuse if it
+ * is" is one rule in a default-allow filter.
+ */
+#ifndef CAPSICUM_FILTER_H
+#define	CAPSICUM_FILTER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <linux/filter.h>
+
+#include "fdtable.h"
+
+/* A set of descriptor numbers (a cube: (fd & mask) == value) with the
+ * limits the filter enforces on it. */
+struct capsicum_target {
+	uint32_t	t_mask;
+	uint32_t	t_value;
+	const struct capsicum_profile *t_prof;	/* NULL and t_protected: */
+	bool		t_protected;	/* bookkeeping fd: never closed */
+	bool		t_writable;	/* open file allows writing */
+};
+
+struct capsicum_filter_in {
+	bool		fi_capmode;	/* build M; else R */
+	bool		fi_global;	/* R: include the argument refusals */
+	bool		fi_trap;	/* refusals raise SIGSYS (trap mode) */
+	bool		fi_ll_scope;	/* Landlock scopes signals */
+	pid_t		fi_self;	/* the pid kill() may target without
+					 * Landlock scoping */
+	unsigned int	fi_layers;	/* reported through the probe */
+	const struct capsicum_target *fi_targets;
+	unsigned int	fi_ntargets;
+};
+
+/* The probe: syscall CAPSICUM_PROBE_NR fails with CAPSICUM_PROBE_BASE +
+ * the layers in force under our filter, and with ENOSYS otherwise. */
+#define	CAPSICUM_PROBE_NR	1023
+#define	CAPSICUM_PROBE_BASE	3000
+
+/* Sentinels in the build-time copies of M, patched at cap_enter(). */
+#define	CAPSICUM_PID_SENTINEL	0x5CA1AB1EU
+#define	CAPSICUM_LAYERS_SENTINEL 1023
+
+/* M with libseccomp (build time, and tests). */
+int	capsicum_mfilter_build(const struct capsicum_filter_in *in,
+	    struct sock_fprog *prog);
+/* M from the build-time copy, patched; falls back to libseccomp. */
+int	capsicum_mfilter_get(const struct capsicum_filter_in *in,
+	    struct sock_fprog *prog);
+/* R with the emitter (emit.c). */
+int	capsicum_rfilter_build(const struct capsicum_filter_in *in,
+	    struct sock_fprog *prog);
+int	capsicum_filter_load(const struct sock_fprog *prog);
+void	capsicum_filter_free(struct sock_fprog *prog);
+
+#endif /* !CAPSICUM_FILTER_H */

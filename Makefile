@@ -43,7 +43,10 @@ CASPER_SRC   := $(sort $(wildcard lib/casper/*.c) $(wildcard lib/casper/services
 LIB_HDRS     := $(wildcard lib/*/*.h lib/casper/services/*.h) \
 		$(shell find include -name '*.h')
 
-TEST_SRC     := $(sort $(wildcard tests/*/*.c))
+TEST_SRC     := $(sort $(filter-out tests/bin/%,$(wildcard tests/*/*.c)))
+# Helper programs the tests exec, static (shared libraries cannot be
+# opened by path in capability mode).
+TESTBIN_SRC  := $(sort $(wildcard tests/bin/*.c))
 TEST_HELPERS := $(wildcard tests/*.h)
 EXAMPLE_SRC  := $(sort $(wildcard examples/*.c))
 BENCH_SRC    := $(sort $(wildcard bench/*.c))
@@ -65,6 +68,7 @@ LIBS_SHARED += $(B)/lib/libcasper.so
 endif
 
 TESTS	:= $(patsubst %.c,$(B)/%,$(TEST_SRC))
+TESTBINS:= $(patsubst %.c,$(B)/%,$(TESTBIN_SRC))
 EXAMPLES:= $(patsubst %.c,$(B)/%,$(EXAMPLE_SRC))
 BENCHES	:= $(patsubst %.c,$(B)/%,$(BENCH_SRC))
 TOOLS	:= $(patsubst %.c,$(B)/%,$(TOOL_SRC))
@@ -162,6 +166,11 @@ $(B)/tools/%: tools/%.c $(LIBS_STATIC) $(LIB_HDRS) lib/capsicum/*.h
 	$(CC) $(CFLAGS_PROG) -Ilib/capsicum -o $@ $< -L$(B)/lib \
 	    -Wl,-Bstatic $(LINK_OUR) -Wl,-Bdynamic $(SECCOMP_LIBS)
 
+$(B)/tests/bin/%: tests/bin/%.c $(LIBS_STATIC) $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(BASE) $(WARN) -O1 -g -static -o $@ $< -L$(B)/lib $(LINK_OUR) \
+	    -lseccomp -lpthread
+
 # Tests: ASan+UBSan, Criterion, static sanitizer builds of our libraries.
 $(B)/tests/%: tests/%.c $(SAN_LIBS) $(TEST_HELPERS) $(LIB_HDRS)
 	@mkdir -p $(@D)
@@ -183,7 +192,7 @@ $(B)/fuzz/%: fuzz/%.c $(NV_SRC) $(CAPSICUM_SRC) $(CAPSICUM_GEN) $(CASPER_SRC) $(
 # unprivileged user 65534 (setpriv).  CRITERION_OPTS may add flags.
 
 CRITERION_OPTS ?= --jobs 2
-check: deps-build deps-test all $(TESTS) $(if $(wildcard tools/capsicum-policy.c),check-docs)
+check: deps-build deps-test all $(TESTS) $(TESTBINS) $(if $(wildcard tools/capsicum-policy.c),check-docs)
 	@sh mk/runtests.sh $(B) $(TESTS)
 
 valgrind: $(TESTS)

@@ -395,9 +395,6 @@ enter_locked(void)
 			RAW1(SYS_close, ruleset);
 		ruleset = -1;
 	}
-	capsicum_cs.cs_ll_scope = (active & (CAP_LAYER_LANDLOCK_SCOPE |
-	    CAP_LAYER_ALL_THREADS)) == (CAP_LAYER_LANDLOCK_SCOPE |
-	    CAP_LAYER_ALL_THREADS);
 
 	/* 6. The filters: R from the limits, M from the build-time copy. */
 	if ((targets = all_targets(&ntargets)) == NULL) {
@@ -406,7 +403,6 @@ enter_locked(void)
 	}
 	memset(&fin, 0, sizeof(fin));
 	fin.fi_trap = capsicum_cs.cs_trap;
-	fin.fi_ll_scope = capsicum_cs.cs_ll_scope;
 	fin.fi_self = capsicum_cs.cs_pid;
 	fin.fi_global = true;
 	fin.fi_targets = targets;
@@ -578,7 +574,6 @@ capsicum_capmode_limit(int fd, const void *p)
 	}
 	memset(&fin, 0, sizeof(fin));
 	fin.fi_trap = capsicum_cs.cs_trap;
-	fin.fi_ll_scope = capsicum_cs.cs_ll_scope;
 	fin.fi_self = capsicum_cs.cs_pid;
 	fin.fi_targets = t;
 	fin.fi_ntargets = n;

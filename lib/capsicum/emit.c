@@ -233,8 +233,7 @@ subsumed(const struct emitter *e, const struct prow *row, int nr,
 		u = &capsicum_policy[i];
 		if (u == row || u->pr_kind != PK_RIGHT || u->pr_ncond != 0 ||
 		    u->pr_fcntl != 0 || u->pr_right == PR_IOCTL_LIST ||
-		    u->pr_fd != row->pr_fd || capsicum_policy_rownr(i) != nr ||
-		    !capsicum_policy_row_applies(u, e->in->fi_ll_scope))
+		    u->pr_fd != row->pr_fd || capsicum_policy_rownr(i) != nr)
 			continue;
 		if (target_lacks(t, u))
 			return (true);
@@ -468,8 +467,6 @@ collect(struct emitter *e)
 
 	for (i = 0; i < capsicum_policy_len && e->error == 0; i++) {
 		row = &capsicum_policy[i];
-		if (!capsicum_policy_row_applies(row, in->fi_ll_scope))
-			continue;
 		nr = capsicum_policy_rownr(i);
 		switch (row->pr_kind) {
 		case PK_REFUSE:
@@ -487,7 +484,7 @@ collect(struct emitter *e)
 			break;
 		default:
 			if (row->pr_fd < 0 || in->fi_ntargets == 0 ||
-			    !capsicum_policy_row_allowed(i, in->fi_ll_scope))
+			    !capsicum_policy_row_allowed(i))
 				break;
 			if (row->pr_kind == PK_RIGHT &&
 			    row->pr_right == PR_IOCTL_LIST)

@@ -553,7 +553,7 @@ struct state_hdr {
 	int32_t		sh_ll_abi;
 	uint32_t	sh_nfilters;
 	uint32_t	sh_insns;
-	uint32_t	sh_flags;	/* 1: strict, 2: trap, 4: scope */
+	uint32_t	sh_flags;	/* 1: strict, 2: trap */
 	int32_t		sh_band_next;
 	int32_t		sh_pid;
 	int32_t		sh_scratch;
@@ -722,7 +722,7 @@ capsicum_state_save(void)
 	h.sh_nfilters = capsicum_cs.cs_nfilters;
 	h.sh_insns = capsicum_cs.cs_insns;
 	h.sh_flags = (capsicum_cs.cs_strict ? 1 : 0) |
-	    (capsicum_cs.cs_trap ? 2 : 0) | (capsicum_cs.cs_ll_scope ? 4 : 0);
+	    (capsicum_cs.cs_trap ? 2 : 0);
 	h.sh_band_next = capsicum_cs.cs_band_next;
 	h.sh_pid = capsicum_cs.cs_pid;
 	h.sh_scratch = capsicum_cs.cs_scratch;
@@ -823,7 +823,6 @@ capsicum_state_load(void)
 	capsicum_cs.cs_insns = h.sh_insns;
 	capsicum_cs.cs_strict = (h.sh_flags & 1) != 0;
 	capsicum_cs.cs_trap = (h.sh_flags & 2) != 0;
-	capsicum_cs.cs_ll_scope = (h.sh_flags & 4) != 0;
 	capsicum_cs.cs_band_next = h.sh_band_next;
 	capsicum_cs.cs_pid = h.sh_pid;
 	capsicum_cs.cs_scratch = h.sh_scratch;

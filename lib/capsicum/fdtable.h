@@ -60,7 +60,6 @@ struct capsicum_capstate {
 	int		cs_scratch;		/* emulation scratch memfd */
 	int		cs_band_next;		/* next free band base */
 	pid_t		cs_pid;			/* getpid() at cap_enter */
-	bool		cs_ll_scope;		/* Landlock scopes signals */
 	atomic_uint	cs_npins;
 	atomic_uint	cs_nbands;
 	struct capsicum_pin  cs_pins[CAPSICUM_MAX_PINS];

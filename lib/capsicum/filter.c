@@ -3,8 +3,8 @@
  * Filter M, the capability-mode allowlist, compiled from the policy table
  * with libseccomp (binary-tree dispatch on the syscall number).  libseccomp
  * takes milliseconds, so the library build runs this once per variant
- * (trap mode, Landlock signal scoping) and links the programs in
- * (mk/gen-capmode.c); cap_enter() only patches two values in a copy.
+ * (trap mode or not) and links the programs in
+ * (mk/gen-capmode.c); cap_enter() only patches the probe's value in a copy.
  * Filter R is emit.c's.
  */
 #include <errno.h>
@@ -95,13 +95,6 @@ rule(struct builder *b, uint32_t action, int nr, const struct scmp_arg_cmp *c,
 }
 
 /* Does this row apply under the build's Landlock situation? */
-static bool
-row_applies(const struct builder *b, const struct prow *row)
-{
-
-	return (capsicum_policy_row_applies(row, b->in->fi_ll_scope));
-}
-
 /* ---------------------------------------------------------------------
  * M: the capability-mode allowlist.
  */
@@ -115,8 +108,6 @@ build_capmode(struct builder *b)
 
 	for (i = 0; i < capsicum_policy_len && b->error == 0; i++) {
 		row = &capsicum_policy[i];
-		if (!row_applies(b, row))
-			continue;
 		b->what = row->pr_sys;
 		nr = capsicum_policy_sysnr_slow(row);
 		n = 0;
@@ -228,9 +219,9 @@ capsicum_filter_load(const struct sock_fprog *prog)
 
 /* Build-time copies (build/gen/capmode_bpf.c), indexed [trap][scope].
  * Weak: the generator itself links this file without them. */
-extern const struct sock_filter *const capsicum_mvariant[2][2]
+extern const struct sock_filter *const capsicum_mvariant[2]
     __attribute__((weak));
-extern const unsigned short capsicum_mvariant_len[2][2]
+extern const unsigned short capsicum_mvariant_len[2]
     __attribute__((weak));
 
 int
@@ -244,8 +235,8 @@ capsicum_mfilter_get(const struct capsicum_filter_in *in,
 
 	if (capsicum_mvariant == NULL)
 		return (capsicum_mfilter_build(in, prog));
-	src = capsicum_mvariant[in->fi_trap][in->fi_ll_scope];
-	n = capsicum_mvariant_len[in->fi_trap][in->fi_ll_scope];
+	src = capsicum_mvariant[in->fi_trap];
+	n = capsicum_mvariant_len[in->fi_trap];
 	if (src == NULL || n == 0)
 		return (capsicum_mfilter_build(in, prog));
 	if ((f = malloc(n * sizeof(*f))) == NULL)
@@ -257,9 +248,6 @@ capsicum_mfilter_get(const struct capsicum_filter_in *in,
 		if (f[i].code == (BPF_RET | BPF_K) && f[i].k == probe)
 			f[i].k = SECCOMP_RET_ERRNO |
 			    (CAPSICUM_PROBE_BASE + in->fi_layers);
-		else if (f[i].code == (BPF_JMP | BPF_JEQ | BPF_K) &&
-		    f[i].k == CAPSICUM_PID_SENTINEL)
-			f[i].k = (uint32_t)in->fi_self;
 	}
 	prog->filter = f;
 	prog->len = (unsigned short)n;

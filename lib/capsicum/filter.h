@@ -44,9 +44,8 @@ struct capsicum_filter_in {
 	bool		fi_capmode;	/* build M; else R */
 	bool		fi_global;	/* R: include the argument refusals */
 	bool		fi_trap;	/* refusals raise SIGSYS (trap mode) */
-	bool		fi_ll_scope;	/* Landlock scopes signals */
-	pid_t		fi_self;	/* the pid kill() may target without
-					 * Landlock scoping */
+	pid_t		fi_self;	/* getpid() at cap_enter: the pid
+					 * kill() may name without a trap */
 	unsigned int	fi_layers;	/* reported through the probe */
 	const struct capsicum_target *fi_targets;
 	unsigned int	fi_ntargets;
@@ -57,8 +56,7 @@ struct capsicum_filter_in {
 #define	CAPSICUM_PROBE_NR	1023
 #define	CAPSICUM_PROBE_BASE	3000
 
-/* Sentinels in the build-time copies of M, patched at cap_enter(). */
-#define	CAPSICUM_PID_SENTINEL	0x5CA1AB1EU
+/* Sentinel in the build-time copies of M, patched at cap_enter(). */
 #define	CAPSICUM_LAYERS_SENTINEL 1023
 
 /* M with libseccomp (build time, and tests). */

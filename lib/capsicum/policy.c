@@ -61,16 +61,10 @@
 #define	COND(...)	.pr_ncond = NCOND(__VA_ARGS__), .pr_cond = { __VA_ARGS__ }
 #define	ALLOW(s, why)		ROW(s, -1, PK_ALLOW, -1, -1, .pr_why = why)
 #define	ALLOW_NR(s, nr, why)	ROW(s, nr, PK_ALLOW, -1, -1, .pr_why = why)
-#define	ALLOW_F(s, f, why)	ROW(s, -1, PK_ALLOW, -1, -1, .pr_flags = (f), \
-	.pr_why = why)
 #define	ALLOW_IF(s, why, ...)	ROW(s, -1, PK_ALLOW_IF, -1, -1,		\
 	.pr_why = why, COND(__VA_ARGS__))
-#define	ALLOW_IF_F(s, f, why, ...) ROW(s, -1, PK_ALLOW_IF, -1, -1,	\
-	.pr_flags = (f), .pr_why = why, COND(__VA_ARGS__))
 #define	REFUSE(s, why, ...)	ROW(s, -1, PK_REFUSE, -1, -1,		\
 	.pr_why = why, COND(__VA_ARGS__))
-#define	REFUSE_F(s, f, why, ...) ROW(s, -1, PK_REFUSE, -1, -1,		\
-	.pr_flags = (f), .pr_why = why, COND(__VA_ARGS__))
 #define	NOSYS(s, why)		ROW(s, -1, PK_ENOSYS, -1, -1, .pr_why = why)
 #define	EMULATE(s, emu, why, ...) ROW(s, -1, PK_EMULATE, -1, -1,		\
 	.pr_emu = (emu), .pr_why = why, COND(__VA_ARGS__))
@@ -511,18 +505,23 @@ const struct prow capsicum_policy[] = {
 	REFUSE(arch_prctl, "vDSO mapping changes (checkpoint/restore)", C_MASK(0, 0xFFFFFFF0, 0x2000)),
 	ALLOW(sched_yield, "yield"),
 	ALLOW(getcpu, "current CPU"),
-	ALLOW_IF(sched_getaffinity, "own process (pid 0; Linux: a thread id cannot be told from another process's pid)", C_EQ(0, 0)),
-	ALLOW_IF(sched_setaffinity, "own process", C_EQ(0, 0)),
-	ALLOW_IF(sched_getparam, "own process", C_EQ(0, 0)),
-	ALLOW_IF(sched_setparam, "own process", C_EQ(0, 0)),
-	ALLOW_IF(sched_getscheduler, "own process", C_EQ(0, 0)),
-	ALLOW_IF(sched_setscheduler, "own process", C_EQ(0, 0)),
-	ALLOW_IF(sched_getattr, "own process", C_EQ(0, 0)),
-	ALLOW_IF(sched_setattr, "own process", C_EQ(0, 0)),
+	/* Reading scheduling state names a pid or thread id; seccomp cannot
+	 * tell our threads' ids from other processes' pids, and glibc's
+	 * pthread_getattr_np() reads its threads' affinity, so reads are
+	 * allowed for any id (they reveal only scheduling parameters);
+	 * changes only for the caller itself (id 0). */
+	ALLOW(sched_getaffinity, "read CPU affinity (any id: pthread_getattr_np needs its threads')"),
+	ALLOW_IF(sched_setaffinity, "own thread only (id 0)", C_EQ(0, 0)),
+	ALLOW(sched_getparam, "read scheduling parameters"),
+	ALLOW_IF(sched_setparam, "own thread only (id 0)", C_EQ(0, 0)),
+	ALLOW(sched_getscheduler, "read scheduling policy"),
+	ALLOW_IF(sched_setscheduler, "own thread only (id 0)", C_EQ(0, 0)),
+	ALLOW(sched_getattr, "read scheduling attributes"),
+	ALLOW_IF(sched_setattr, "own thread only (id 0)", C_EQ(0, 0)),
 	ALLOW(sched_get_priority_max, "scheduler limits"),
 	ALLOW(sched_get_priority_min, "scheduler limits"),
-	ALLOW_IF(sched_rr_get_interval, "own process", C_EQ(0, 0)),
-	ALLOW_IF(getpriority, "own process (who == 0)", C_EQ(1, 0)),
+	ALLOW(sched_rr_get_interval, "read the round-robin interval"),
+	ALLOW(getpriority, "read a nice value"),
 	ALLOW_IF(setpriority, "own process (who == 0)", C_EQ(1, 0)),
 	ALLOW_IF(prlimit64, "own process", C_EQ(0, 0)),
 	ALLOW(getrlimit, "resource limits"), ALLOW(setrlimit, "resource limits"),
@@ -591,29 +590,24 @@ const struct prow capsicum_policy[] = {
 	ALLOW_IF(prctl, "PR_GET_AUXV", C_EQ(0, 0x41555856)),
 	DENY(prctl, "any other option (PR_SET_MM, PR_SET_PTRACER, ...)"),
 
-	/* Signals.  Landlock's signal scope confines targets to the sandbox's
-	 * own domain; without it only the process itself may be signalled. */
+	/* Signals: only to the process itself, as on FreeBSD.  A call naming
+	 * another pid traps; the handler delivers it if the pid is the
+	 * caller's own (a process forked in capability mode has a pid the
+	 * filter cannot know) and refuses it otherwise.  Landlock's signal
+	 * scope is the kernel's second line. */
 	ALLOW(rt_sigaction, "signal handlers"), ALLOW(rt_sigprocmask, "signal mask"),
 	ALLOW(rt_sigreturn, "signal return"), ALLOW(rt_sigpending, "pending signals"),
 	ALLOW(rt_sigtimedwait, "wait for signals"), ALLOW(rt_sigsuspend, "wait for signals"),
 	ALLOW(sigaltstack, "signal stack"), ALLOW(pause, "wait for a signal"),
 	ALLOW(restart_syscall, "restart after a signal"),
-	ALLOW_F(kill, PF_LANDLOCK_SCOPE, "kill: Landlock scopes targets to the sandbox"),
-	REFUSE_F(kill, PF_LANDLOCK_SCOPE, "process groups and broadcast (pid <= 0)", C_BITS(0, NEG_INT)),
-	REFUSE_F(kill, PF_LANDLOCK_SCOPE, "own process group (pid 0)", C_LO32(0, 0)),
-	ALLOW_IF_F(kill, PF_NO_LANDLOCK_SCOPE, "kill(getpid(), sig) only", C_EQ(0, PV_SELF_PID)),
-	ALLOW_F(tgkill, PF_LANDLOCK_SCOPE, "raise(), pthread_kill()"),
-	REFUSE_F(tgkill, PF_LANDLOCK_SCOPE, "thread group <= 0", C_BITS(0, NEG_INT)),
-	REFUSE_F(tgkill, PF_LANDLOCK_SCOPE, "thread group 0", C_LO32(0, 0)),
-	ALLOW_IF_F(tgkill, PF_NO_LANDLOCK_SCOPE, "own threads only", C_EQ(0, PV_SELF_PID)),
-	ALLOW_F(rt_tgsigqueueinfo, PF_LANDLOCK_SCOPE, "queue a signal to a thread"),
-	REFUSE_F(rt_tgsigqueueinfo, PF_LANDLOCK_SCOPE, "thread group <= 0", C_BITS(0, NEG_INT)),
-	REFUSE_F(rt_tgsigqueueinfo, PF_LANDLOCK_SCOPE, "thread group 0", C_LO32(0, 0)),
-	ALLOW_IF_F(rt_tgsigqueueinfo, PF_NO_LANDLOCK_SCOPE, "own threads only", C_EQ(0, PV_SELF_PID)),
-	ALLOW_F(rt_sigqueueinfo, PF_LANDLOCK_SCOPE, "sigqueue"),
-	REFUSE_F(rt_sigqueueinfo, PF_LANDLOCK_SCOPE, "pid <= 0", C_BITS(0, NEG_INT)),
-	REFUSE_F(rt_sigqueueinfo, PF_LANDLOCK_SCOPE, "pid 0", C_LO32(0, 0)),
-	ALLOW_IF_F(rt_sigqueueinfo, PF_NO_LANDLOCK_SCOPE, "own process only", C_EQ(0, PV_SELF_PID)),
+	ALLOW(kill, "kill(getpid(), sig)"),
+	EMULATE(kill, EMU_SIGNAL, "any other pid: ECAPMODE unless it is the caller's own", C_NE(0, PV_SELF_PID)),
+	ALLOW(tgkill, "raise(), pthread_kill() within the process"),
+	EMULATE(tgkill, EMU_SIGNAL, "another thread group: ECAPMODE unless it is the caller's own", C_NE(0, PV_SELF_PID)),
+	ALLOW(rt_sigqueueinfo, "sigqueue to the process itself"),
+	EMULATE(rt_sigqueueinfo, EMU_SIGNAL, "any other pid: ECAPMODE unless the caller's own", C_NE(0, PV_SELF_PID)),
+	ALLOW(rt_tgsigqueueinfo, "queue a signal to a thread of the process"),
+	EMULATE(rt_tgsigqueueinfo, EMU_SIGNAL, "another thread group: ECAPMODE unless the caller's own", C_NE(0, PV_SELF_PID)),
 	DENY(tkill, "targets a thread id in the global namespace"),
 
 	/* ----------------------------------------------------------------
@@ -781,22 +775,11 @@ capsicum_right_name(uint64_t right)
 	return ("?");
 }
 
-bool
-capsicum_policy_row_applies(const struct prow *row, bool ll_scope)
-{
-
-	if ((row->pr_flags & PF_LANDLOCK_SCOPE) != 0 && !ll_scope)
-		return (false);
-	if ((row->pr_flags & PF_NO_LANDLOCK_SCOPE) != 0 && ll_scope)
-		return (false);
-	return (true);
-}
-
 /* Is the call allowed at all in capability mode (under this Landlock
  * situation)?  Rights rules for refused calls would be pointless and
  * would turn ECAPMODE into ENOTCAPABLE. */
-static bool
-capmode_allows_slow(const char *sys, bool ll_scope)
+bool
+capsicum_policy_capmode_allows(const char *sys)
 {
 	const struct prow *row;
 	unsigned int i;
@@ -804,18 +787,10 @@ capmode_allows_slow(const char *sys, bool ll_scope)
 	for (i = 0; i < capsicum_policy_len; i++) {
 		row = &capsicum_policy[i];
 		if ((row->pr_kind == PK_ALLOW || row->pr_kind == PK_ALLOW_IF) &&
-		    strcmp(row->pr_sys, sys) == 0 &&
-		    capsicum_policy_row_applies(row, ll_scope))
+		    strcmp(row->pr_sys, sys) == 0)
 			return (true);
 	}
 	return (false);
-}
-
-bool
-capsicum_policy_capmode_allows(const char *sys, bool ll_scope)
-{
-
-	return (capmode_allows_slow(sys, ll_scope));
 }
 
 /*
@@ -826,7 +801,7 @@ capsicum_policy_capmode_allows(const char *sys, bool ll_scope)
  */
 #define	POLICY_MAX	1024
 static int row_nr[POLICY_MAX];
-static bool row_allowed[2][POLICY_MAX];
+static bool row_allowed[POLICY_MAX];
 static atomic_bool rows_ready;
 extern const int capsicum_policy_nrs[] __attribute__((weak));
 extern const unsigned int capsicum_policy_nrs_len __attribute__((weak));
@@ -836,13 +811,12 @@ capsicum_policy_init(void)
 {
 	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 	unsigned int i;
-	int s;
 
 	if (atomic_load(&rows_ready))
 		return;
 	pthread_mutex_lock(&lock);
 	if (!atomic_load(&rows_ready)) {
-		static bool nr_allowed[2][POLICY_MAX];
+		static bool nr_allowed[POLICY_MAX];
 		const struct prow *row;
 
 		for (i = 0; i < capsicum_policy_len && i < POLICY_MAX; i++) {
@@ -856,17 +830,11 @@ capsicum_policy_init(void)
 			    (row->pr_kind != PK_ALLOW &&
 			    row->pr_kind != PK_ALLOW_IF))
 				continue;
-			for (s = 0; s < 2; s++) {
-				if (capsicum_policy_row_applies(row, s != 0))
-					nr_allowed[s][row_nr[i]] = true;
-			}
+			nr_allowed[row_nr[i]] = true;
 		}
-		for (i = 0; i < capsicum_policy_len && i < POLICY_MAX; i++) {
-			for (s = 0; s < 2; s++)
-				row_allowed[s][i] = row_nr[i] >= 0 &&
-				    row_nr[i] < POLICY_MAX &&
-				    nr_allowed[s][row_nr[i]];
-		}
+		for (i = 0; i < capsicum_policy_len && i < POLICY_MAX; i++)
+			row_allowed[i] = row_nr[i] >= 0 &&
+			    row_nr[i] < POLICY_MAX && nr_allowed[row_nr[i]];
 		atomic_store(&rows_ready, true);
 	}
 	pthread_mutex_unlock(&lock);
@@ -880,10 +848,10 @@ capsicum_policy_rownr(unsigned int i)
 }
 
 bool
-capsicum_policy_row_allowed(unsigned int i, bool ll_scope)
+capsicum_policy_row_allowed(unsigned int i)
 {
 
-	return (row_allowed[ll_scope][i]);
+	return (row_allowed[i]);
 }
 
 /* Does the profile hold what a PK_RIGHT row asks for (not the ioctl

@@ -77,8 +77,6 @@ enum prow_kind {
 
 /* Row flags. */
 #define	PF_WRITABLE_OFD	0x01	/* only where the open file allows writing */
-#define	PF_NO_LANDLOCK_SCOPE 0x02 /* only when Landlock cannot scope signals */
-#define	PF_LANDLOCK_SCOPE 0x04	/* only when Landlock scopes signals */
 
 /* Condition values filled in when the filter is built. */
 #define	PV_SELF_PID	0xFFFFFFFFFFFF0001ULL	/* getpid() at cap_enter */
@@ -93,6 +91,7 @@ enum pemu {
 	EMU_CLOSE,	/* close of a limited number: park a placeholder */
 	EMU_CLOSE_RANGE,/* close_range over limited numbers */
 	EMU_DUP,	/* dup / F_DUPFD of a limited descriptor: into its band */
+	EMU_SIGNAL,	/* a signal to another pid: only the caller itself */
 	EMU_MAX
 };
 
@@ -141,10 +140,8 @@ const char	*capsicum_right_name(uint64_t right);
 int		 capsicum_policy_sysnr_slow(const struct prow *row);
 void		 capsicum_policy_init(void);
 int		 capsicum_policy_rownr(unsigned int i);
-bool		 capsicum_policy_row_allowed(unsigned int i, bool ll_scope);
-bool		 capsicum_policy_row_applies(const struct prow *row,
-		    bool ll_scope);
-bool		 capsicum_policy_capmode_allows(const char *sys, bool ll_scope);
+bool		 capsicum_policy_row_allowed(unsigned int i);
+bool		 capsicum_policy_capmode_allows(const char *sys);
 bool		 capsicum_profile_allows(const struct capsicum_profile *p,
 		    const struct prow *row);
 bool		 capsicum_pcond_holds(const struct pcond *pc, uint64_t arg,

@@ -230,6 +230,44 @@ emu_dup(int nr, const uint64_t a[6])
 	return (-EMFILE);
 }
 
+/*
+ * A signal to a pid other than the one that entered capability mode: fine
+ * if it is the caller's own (a process forked in capability mode), through
+ * the kernel's "self" pidfds (6.15), which name no other process.
+ */
+#define	PIDFD_SELF_THREAD	-10000
+#define	PIDFD_SELF_THREAD_GROUP	-10001
+
+static long
+emu_signal(int nr, const uint64_t a[6])
+{
+	pid_t me = (pid_t)RAW0(SYS_getpid), tid = (pid_t)RAW0(SYS_gettid);
+
+	switch (nr) {
+	case SYS_kill:
+		if ((pid_t)a[0] == me)
+			return (RAW4(SYS_pidfd_send_signal,
+			    PIDFD_SELF_THREAD_GROUP, a[1], NULL, 0));
+		break;
+	case SYS_rt_sigqueueinfo:
+		if ((pid_t)a[0] == me)
+			return (RAW4(SYS_pidfd_send_signal,
+			    PIDFD_SELF_THREAD_GROUP, a[1], a[2], 0));
+		break;
+	case SYS_tgkill:
+		if ((pid_t)a[0] == me && (pid_t)a[1] == tid)
+			return (RAW4(SYS_pidfd_send_signal, PIDFD_SELF_THREAD,
+			    a[2], NULL, 0));
+		break;
+	case SYS_rt_tgsigqueueinfo:
+		if ((pid_t)a[0] == me && (pid_t)a[1] == tid)
+			return (RAW4(SYS_pidfd_send_signal, PIDFD_SELF_THREAD,
+			    a[2], a[3], 0));
+		break;
+	}
+	return (-ECAPMODE);
+}
+
 /* ---------------------------------------------------------------------
  * Trap mode: raise SIGTRAP at the call, as FreeBSD does, with si_code
  * TRAP_CAP, si_errno the error, and the SIGSYS fields (call address,
@@ -262,8 +300,9 @@ raise_trap(int nr, const uint64_t a[6], void *ip, int err, ucontext_t *uc)
 	si.si_call_addr = ip;
 	si.si_syscall = nr;
 	si.si_arch = AUDIT_ARCH_X86_64;
-	RAW4(SYS_rt_tgsigqueueinfo, RAW0(SYS_getpid), RAW0(SYS_gettid), SIGTRAP,
-	    &si);
+	if (RAW4(SYS_pidfd_send_signal, PIDFD_SELF_THREAD, SIGTRAP, &si, 0) < 0)
+		RAW4(SYS_rt_tgsigqueueinfo, RAW0(SYS_getpid), RAW0(SYS_gettid),
+		    SIGTRAP, &si);
 }
 
 static void
@@ -297,7 +336,7 @@ sigsys_handler(int sig, siginfo_t *si, void *uctx)
 	a[3] = (uint64_t)g[REG_R10];
 	a[4] = (uint64_t)g[REG_R8];
 	a[5] = (uint64_t)g[REG_R9];
-	capsicum_verdict(nr, a, capsicum_cs.cs_ll_scope, capsicum_cs.cs_pid, &v);
+	capsicum_verdict(nr, a, capsicum_cs.cs_pid, &v);
 	switch (v.v_emu) {
 	case EMU_EMPTY_PATH:
 		ret = emu_empty_path(nr, a);
@@ -310,6 +349,9 @@ sigsys_handler(int sig, siginfo_t *si, void *uctx)
 		break;
 	case EMU_DUP:
 		ret = emu_dup(nr, a);
+		break;
+	case EMU_SIGNAL:
+		ret = emu_signal(nr, a);
 		break;
 	default:
 		/* A refusal (trap mode), or a model disagreement, which

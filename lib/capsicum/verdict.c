@@ -158,7 +158,7 @@ target_row(const struct prow *row, const uint64_t a[6], pid_t self,
 }
 
 void
-capsicum_verdict(int nr, const uint64_t a[6], bool ll_scope, pid_t self,
+capsicum_verdict(int nr, const uint64_t a[6], pid_t self,
     struct capsicum_verdict *v)
 {
 	const struct prow *row;
@@ -169,8 +169,7 @@ capsicum_verdict(int nr, const uint64_t a[6], bool ll_scope, pid_t self,
 	allowed = enosys = false;
 	for (i = 0; i < capsicum_policy_len; i++) {
 		row = &capsicum_policy[i];
-		if (capsicum_policy_rownr(i) != nr ||
-		    !capsicum_policy_row_applies(row, ll_scope))
+		if (capsicum_policy_rownr(i) != nr)
 			continue;
 		switch (row->pr_kind) {
 		case PK_ALLOW:
@@ -193,7 +192,7 @@ capsicum_verdict(int nr, const uint64_t a[6], bool ll_scope, pid_t self,
 			break;
 		default:
 			if (row->pr_fd >= 0 && v->v_rerrno != ECAPMODE &&
-			    capsicum_policy_row_allowed(i, ll_scope))
+			    capsicum_policy_row_allowed(i))
 				target_row(row, a, self, v);
 			break;
 		}

@@ -16,8 +16,8 @@ struct capsicum_verdict {
 };
 
 void	capsicum_verdict_init(void);
-void	capsicum_verdict(int nr, const uint64_t args[6], bool ll_scope,
-	    pid_t self, struct capsicum_verdict *v);
+void	capsicum_verdict(int nr, const uint64_t args[6], pid_t self,
+	    struct capsicum_verdict *v);
 bool	capsicum_classify(uint64_t arg, struct capsicum_target *t);
 
 #endif /* !CAPSICUM_VERDICT_H */

@@ -175,7 +175,8 @@ $(B)/tests/bin/%: tests/bin/%.c $(LIBS_STATIC) $(LIB_HDRS)
 $(B)/tests/%: tests/%.c $(SAN_LIBS) $(TEST_HELPERS) $(LIB_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_SAN) -Wno-missing-prototypes -Itests -Ilib -o $@ $< \
-	    -L$(B)/san $(LINK_OUR) $(SECCOMP_LIBS) -lcriterion -lpthread
+	    -L$(B)/san -Wl,--whole-archive $(LINK_OUR) -Wl,--no-whole-archive \
+	    $(SECCOMP_LIBS) -lcriterion -lpthread
 
 $(B)/bench/%: bench/%.c $(LIBS_STATIC) $(LIB_HDRS) bench/bench.h
 	@mkdir -p $(@D)

@@ -117,7 +117,7 @@ run_child_timeout(void (*fn)(void *), void *arg, unsigned int timeout)
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0)
-		cr_fatal("fork: %s", strerror(errno));
+		cr_assert_fail("fork: %s", strerror(errno));
 	if (pid == 0) {
 		alarm(timeout);
 		fn(arg);
@@ -125,7 +125,7 @@ run_child_timeout(void (*fn)(void *), void *arg, unsigned int timeout)
 	}
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR)
-			cr_fatal("waitpid: %s", strerror(errno));
+			cr_assert_fail("waitpid: %s", strerror(errno));
 	}
 	return (status);
 }
@@ -162,7 +162,7 @@ test_tmpdir(void)
 
 	d = strdup("/tmp/capsicum-test.XXXXXX");
 	if (d == NULL || mkdtemp(d) == NULL)
-		cr_fatal("mkdtemp: %s", strerror(errno));
+		cr_assert_fail("mkdtemp: %s", strerror(errno));
 	return (d);
 }
 

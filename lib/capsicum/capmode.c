@@ -224,6 +224,7 @@ static struct capsicum_target *
 all_targets(unsigned int *np)
 {
 	struct capsicum_target *t;
+	const struct capsicum_band *band;
 	unsigned int i, n, npins, nbands;
 
 	npins = atomic_load(&capsicum_cs.cs_npins);
@@ -238,13 +239,16 @@ all_targets(unsigned int *np)
 		t[n].t_prof = atomic_load(&capsicum_cs.cs_pins[i].pin_prof);
 		t[n].t_protected = t[n].t_prof == NULL;
 		t[n].t_writable = capsicum_cs.cs_pins[i].pin_writable;
+		t[n].t_band = atomic_load(&capsicum_cs.cs_pins[i].pin_band);
 		n++;
 	}
 	for (i = 0; i < nbands; i++) {
-		t[n].t_mask = ~(uint32_t)(CAPSICUM_BAND_SIZE - 1);
-		t[n].t_value = (uint32_t)capsicum_cs.cs_bands[i].band_base;
-		t[n].t_prof = capsicum_cs.cs_bands[i].band_prof;
-		t[n].t_writable = capsicum_cs.cs_bands[i].band_writable;
+		band = &capsicum_cs.cs_bands[i];
+		t[n].t_mask = capsicum_band_mask(band);
+		t[n].t_value = (uint32_t)band->band_base;
+		t[n].t_prof = band->band_prof;
+		t[n].t_writable = band->band_writable;
+		t[n].t_band = band;
 		n++;
 	}
 	*np = n;
@@ -322,17 +326,9 @@ enter_locked(void)
 		errno = -r;
 		return (-1);
 	}
-	capsicum_pin_add(capsicum_cs.cs_ph, NULL, false);
-	capsicum_pin_add(capsicum_cs.cs_scratch, NULL, false);
-	capsicum_pin_add(capsicum_cs.cs_statefd, NULL, false);
-	for (i = 0; i < nlimited; i++) {
-		if (capsicum_pin_add(limited[i].fd, limited[i].prof,
-		    open_writable(limited[i].fd)) != 0) {
-			free(limited);
-			errno = ENOMEM;
-			return (-1);
-		}
-	}
+	capsicum_pin_add(capsicum_cs.cs_ph, NULL, false, NULL);
+	capsicum_pin_add(capsicum_cs.cs_scratch, NULL, false, NULL);
+	capsicum_pin_add(capsicum_cs.cs_statefd, NULL, false, NULL);
 	if (capsicum_cs.cs_band_next == 0) {
 		capsicum_cs.cs_band_next = (max_fd() + CAPSICUM_BAND_SIZE) &
 		    ~(CAPSICUM_BAND_SIZE - 1);
@@ -341,9 +337,18 @@ enter_locked(void)
 	}
 	active = CAP_LAYER_DUP_BANDS;
 	for (i = 0; i < nlimited; i++) {
-		if (capsicum_band_add(limited[i].prof,
-		    open_writable(limited[i].fd)) == NULL)
+		struct capsicum_band *band;
+
+		band = capsicum_band_add(limited[i].prof,
+		    open_writable(limited[i].fd), NULL);
+		if (band == NULL)
 			active &= ~CAP_LAYER_DUP_BANDS;
+		if (capsicum_pin_add(limited[i].fd, limited[i].prof,
+		    open_writable(limited[i].fd), band) != 0) {
+			free(limited);
+			errno = ENOMEM;
+			return (-1);
+		}
 	}
 	free(limited);
 	if (strict && (active & CAP_LAYER_DUP_BANDS) == 0) {
@@ -541,9 +546,10 @@ capsicum_capmode_limit(int fd, const void *p)
 	const struct capsicum_profile *prof = p;
 	struct capsicum_filter_in fin;
 	struct capsicum_target t[2];
-	struct capsicum_band *band;
+	struct capsicum_band *band, *parent;
 	const struct capsicum_profile *oldprof;
 	const struct capsicum_pin *old;
+	struct capsicum_band *oldband;
 	struct sock_fprog prog;
 	unsigned int n;
 	bool writable;
@@ -556,20 +562,29 @@ capsicum_capmode_limit(int fd, const void *p)
 		return (-1);
 	}
 	writable = open_writable(fd);
-	band = capsicum_band_add(prof, writable);
+	/* A limited number may only be duplicated into its band; an older
+	 * filter says so too, so the new band must lie inside that one. */
+	parent = capsicum_dup_band(fd);
+	if (parent == NULL && (capsicum_pin_find(fd) != NULL ||
+	    capsicum_band_of_fd(fd) != NULL))
+		band = NULL;	/* it could not be duplicated before either */
+	else
+		band = capsicum_band_add(prof, writable, parent);
 	n = 0;
 	t[n].t_mask = 0xFFFFFFFFU;
 	t[n].t_value = (uint32_t)fd;
 	t[n].t_prof = prof;
 	t[n].t_protected = false;
 	t[n].t_writable = writable;
+	t[n].t_band = band;
 	n++;
 	if (band != NULL) {
-		t[n].t_mask = ~(uint32_t)(CAPSICUM_BAND_SIZE - 1);
+		t[n].t_mask = capsicum_band_mask(band);
 		t[n].t_value = (uint32_t)band->band_base;
 		t[n].t_prof = prof;
 		t[n].t_protected = false;
 		t[n].t_writable = band->band_writable;
+		t[n].t_band = band;
 		n++;
 	}
 	memset(&fin, 0, sizeof(fin));
@@ -583,13 +598,14 @@ capsicum_capmode_limit(int fd, const void *p)
 	 * emulations about fd, which must then see it as limited. */
 	old = capsicum_pin_find(fd);
 	oldprof = old != NULL ? atomic_load(&old->pin_prof) : NULL;
-	if ((r = capsicum_pin_add(fd, prof, writable)) == 0) {
+	oldband = old != NULL ? atomic_load(&old->pin_band) : NULL;
+	if ((r = capsicum_pin_add(fd, prof, writable, band)) == 0) {
 		r = capsicum_filter_load(&prog);
 		if (r == 0) {
 			capsicum_cs.cs_nfilters++;
 			capsicum_cs.cs_insns += prog.len;
 		} else if (old != NULL) {
-			capsicum_pin_add(fd, oldprof, writable);
+			capsicum_pin_add(fd, oldprof, writable, oldband);
 		} else {
 			capsicum_pin_forget(fd);
 		}

@@ -377,13 +377,14 @@ rules_emulate(struct emitter *e, const struct prow *row, int nr)
 }
 
 /* dup2/dup3: nothing onto a protected number; a limited descriptor only
- * into its own band (dup3), never through dup2. */
+ * into its own band (dup3), never through dup2.  Targets sharing a band
+ * share a rule. */
 static void
 rules_dup_target(struct emitter *e, const struct prow *row, int nr)
 {
 	const struct capsicum_filter_in *in = e->in;
+	const struct capsicum_target *ti, *tj;
 	const struct capsicum_band *band;
-	const struct capsicum_profile *p;
 	struct erule *r;
 	struct cube *c, *b;
 	unsigned int i, j, n;
@@ -400,12 +401,13 @@ rules_dup_target(struct emitter *e, const struct prow *row, int nr)
 	    NULL)
 		rule_set(r, ET_IN, (unsigned int)row->pr_fd2, c, n);
 	for (i = 0; i < in->fi_ntargets; i++) {
-		p = in->fi_targets[i].t_prof;
-		if (in->fi_targets[i].t_protected)
+		ti = &in->fi_targets[i];
+		if (ti->t_protected)
 			continue;
 		for (j = 0; j < i; j++) {
-			if (!in->fi_targets[j].t_protected &&
-			    in->fi_targets[j].t_prof == p)
+			tj = &in->fi_targets[j];
+			if (!tj->t_protected && tj->t_band == ti->t_band &&
+			    (ti->t_band != NULL || tj->t_prof == ti->t_prof))
 				break;
 		}
 		if (j < i)
@@ -413,19 +415,20 @@ rules_dup_target(struct emitter *e, const struct prow *row, int nr)
 		if ((c = cubes_new(e, in->fi_ntargets)) == NULL)
 			return;
 		for (j = i, n = 0; j < in->fi_ntargets; j++) {
-			if (!in->fi_targets[j].t_protected &&
-			    in->fi_targets[j].t_prof == p)
-				c[n++] = target_cube(&in->fi_targets[j]);
+			tj = &in->fi_targets[j];
+			if (!tj->t_protected && tj->t_band == ti->t_band &&
+			    (ti->t_band != NULL || tj->t_prof == ti->t_prof))
+				c[n++] = target_cube(tj);
 		}
 		if ((r = rule_new(e, nr, 2, act_refuse(e, ENOTCAPABLE))) ==
 		    NULL)
 			return;
 		rule_set(r, ET_IN, (unsigned int)row->pr_fd, c, n);
-		band = capsicum_band_of_profile(p);
+		band = ti->t_band;
 		if (band != NULL && dup3) {
 			if ((b = cubes_new(e, 1)) == NULL)
 				return;
-			b[0] = (struct cube){ ~(uint32_t)(CAPSICUM_BAND_SIZE - 1),
+			b[0] = (struct cube){ capsicum_band_mask(band),
 			    (uint32_t)band->band_base };
 			rule_set(r, ET_NOTIN, (unsigned int)row->pr_fd2, b, 1);
 		}
@@ -775,7 +778,10 @@ generate(struct emitter *e)
 	deflt = allow;
 	/* A foreign architecture is filter M's business. */
 	LD(e, OFF_ARCH);
-	JEQ(e, AUDIT_ARCH_X86_64, -1, allow);
+	JEQ(e, AUDIT_ARCH_X86_64, -1, -1);
+	if (e->error == 0)
+		e->prog[e->len - 1].jt = 1;
+	JA(e, allow);
 	LD(e, OFF_NR);
 	if (n > 0)
 		emit_dispatch(e, nrs, blocks, 0, (int)n - 1, deflt);

@@ -308,13 +308,15 @@ capsicum_pin_find(int fd)
 }
 
 int
-capsicum_pin_add(int fd, const struct capsicum_profile *prof, bool writable)
+capsicum_pin_add(int fd, const struct capsicum_profile *prof, bool writable,
+    struct capsicum_band *band)
 {
 	struct capsicum_pin *pin;
 	unsigned int n;
 
 	if ((pin = (struct capsicum_pin *)capsicum_pin_find(fd)) != NULL) {
 		atomic_store(&pin->pin_prof, prof);
+		atomic_store(&pin->pin_band, band);
 		pin->pin_writable |= writable;
 		return (0);
 	}
@@ -324,6 +326,7 @@ capsicum_pin_add(int fd, const struct capsicum_profile *prof, bool writable)
 	pin = &capsicum_cs.cs_pins[n];
 	pin->pin_fd = fd;
 	atomic_store(&pin->pin_prof, prof);
+	atomic_store(&pin->pin_band, band);
 	pin->pin_writable = writable;
 	atomic_store(&capsicum_cs.cs_npins, n + 1);
 	return (0);
@@ -339,32 +342,47 @@ capsicum_pin_forget(int fd)
 		pin->pin_fd = -1;
 }
 
+/* The innermost band holding this number (sub-bands are newer). */
 struct capsicum_band *
 capsicum_band_of_fd(int fd)
 {
-	unsigned int i, n;
 	struct capsicum_band *b;
+	unsigned int n;
 
 	n = atomic_load(&capsicum_cs.cs_nbands);
-	for (i = 0; i < n; i++) {
-		b = &capsicum_cs.cs_bands[i];
-		if (fd >= b->band_base && fd < b->band_base + CAPSICUM_BAND_SIZE)
+	while (n-- > 0) {
+		b = &capsicum_cs.cs_bands[n];
+		if (fd >= b->band_base && fd < b->band_base +
+		    capsicum_band_size(b))
 			return (b);
 	}
 	return (NULL);
 }
 
+/* The top-level band of a profile (the one cap_enter() made). */
 struct capsicum_band *
-capsicum_band_of_profile(const struct capsicum_profile *prof)
+capsicum_band_top(const struct capsicum_profile *prof)
 {
 	unsigned int i, n;
 
 	n = atomic_load(&capsicum_cs.cs_nbands);
 	for (i = 0; i < n; i++) {
-		if (capsicum_cs.cs_bands[i].band_prof == prof)
+		if (capsicum_cs.cs_bands[i].band_prof == prof &&
+		    capsicum_cs.cs_bands[i].band_shift == CAPSICUM_BAND_SHIFT)
 			return (&capsicum_cs.cs_bands[i]);
 	}
 	return (NULL);
+}
+
+/* Where a duplicate of fd goes: its pin's band, or the band it is in. */
+struct capsicum_band *
+capsicum_dup_band(int fd)
+{
+	const struct capsicum_pin *pin;
+
+	if ((pin = capsicum_pin_find(fd)) != NULL)
+		return (atomic_load(&pin->pin_band));
+	return (capsicum_band_of_fd(fd));
 }
 
 /*
@@ -401,35 +419,66 @@ raise_nofile(int need)
 	(void)setrlimit(RLIMIT_NOFILE, &rl);
 }
 
+/* Claim an aligned half of the parent's free slots for a sub-band. */
+static int
+sub_band_base(struct capsicum_band *parent, int shift)
+{
+	uint32_t used, want;
+	int size, off;
+
+	size = 1 << shift;
+	want = (size == 32 ? ~0U : (1U << size) - 1);
+	for (off = 0; off < capsicum_band_size(parent); off += size) {
+		used = atomic_load(&parent->band_used);
+		if ((used & (want << off)) != 0)
+			continue;
+		if (atomic_compare_exchange_strong(&parent->band_used, &used,
+		    used | (want << off)))
+			return (parent->band_base + off);
+		off -= size;	/* raced: try the same block again */
+	}
+	return (-1);
+}
+
 struct capsicum_band *
-capsicum_band_add(const struct capsicum_profile *prof, bool writable)
+capsicum_band_add(const struct capsicum_profile *prof, bool writable,
+    struct capsicum_band *parent)
 {
 	struct capsicum_band *b;
 	unsigned int n;
-	int base, tries;
+	int base, shift, tries;
 
-	if ((b = capsicum_band_of_profile(prof)) != NULL) {
+	if (parent == NULL && (b = capsicum_band_top(prof)) != NULL) {
 		b->band_writable |= writable;
 		return (b);
 	}
 	n = atomic_load(&capsicum_cs.cs_nbands);
 	if (n == CAPSICUM_MAX_BANDS || capsicum_cs.cs_ph < 0)
 		return (NULL);
-	for (tries = 0; tries < 8; tries++) {
-		base = capsicum_cs.cs_band_next;
-		capsicum_cs.cs_band_next += CAPSICUM_BAND_SIZE;
-		raise_nofile(base + 4 * CAPSICUM_BAND_SIZE);
-		if (!band_fill(base))
-			continue;
-		b = &capsicum_cs.cs_bands[n];
-		b->band_base = base;
-		b->band_prof = prof;
-		atomic_store(&b->band_used, 0);
-		b->band_writable = writable;
-		atomic_store(&capsicum_cs.cs_nbands, n + 1);
-		return (b);
+	if (parent != NULL) {
+		shift = parent->band_shift - 1;
+		if (shift < 0 || (base = sub_band_base(parent, shift)) < 0)
+			return (NULL);
+	} else {
+		shift = CAPSICUM_BAND_SHIFT;
+		for (tries = 0; tries < 8; tries++) {
+			base = capsicum_cs.cs_band_next;
+			capsicum_cs.cs_band_next += CAPSICUM_BAND_SIZE;
+			raise_nofile(base + 4 * CAPSICUM_BAND_SIZE);
+			if (band_fill(base))
+				break;
+		}
+		if (tries == 8)
+			return (NULL);
 	}
-	return (NULL);
+	b = &capsicum_cs.cs_bands[n];
+	b->band_base = base;
+	b->band_shift = shift;
+	b->band_prof = prof;
+	atomic_store(&b->band_used, 0);
+	b->band_writable = writable;
+	atomic_store(&capsicum_cs.cs_nbands, n + 1);
+	return (b);
 }
 
 /* ---------------------------------------------------------------------
@@ -536,7 +585,7 @@ capsicum_fdtab_snapshot(struct capsicum_fdlist **listp, unsigned *np)
  * (cap_rights_get, the emulations); enforcement lives in the kernel and
  * survives exec by itself.
  */
-#define	STATE_MAGIC	0x31544143u	/* "CAT1" */
+#define	STATE_MAGIC	0x32544143u	/* "CAT2" */
 #define	STATE_ENV	"CAPSICUM_STATE_FD"
 #define	STATE_MAX	(4 << 20)
 
@@ -569,7 +618,7 @@ struct state_ent {
 	int32_t		se_fd;
 	int32_t		se_prof;	/* index, -1 for protected */
 	uint32_t	se_writable;
-	uint32_t	se_pad;
+	int32_t		se_band;	/* index of its band, -1 for none */
 	uint64_t	se_dev;
 	uint64_t	se_ino;
 };
@@ -578,6 +627,7 @@ struct state_band {
 	int32_t		sb_base;
 	int32_t		sb_prof;
 	uint32_t	sb_writable;
+	int32_t		sb_shift;
 };
 
 static int
@@ -626,6 +676,7 @@ capsicum_state_save(void)
 	struct state_prof sp;
 	struct state_ent se;
 	struct state_band sb;
+	struct capsicum_band *band;
 	unsigned int i, nprof, npins, nbands;
 	char *buf, *w;
 	size_t size;
@@ -676,6 +727,15 @@ capsicum_state_save(void)
 			w += (size_t)p->cp_nioctls * sizeof(uint64_t);
 		}
 	}
+	for (i = 0; i < nbands; i++) {
+		sb.sb_base = capsicum_cs.cs_bands[i].band_base;
+		sb.sb_prof = prof_index(ptab, nprof,
+		    capsicum_cs.cs_bands[i].band_prof);
+		sb.sb_writable = capsicum_cs.cs_bands[i].band_writable;
+		sb.sb_shift = capsicum_cs.cs_bands[i].band_shift;
+		memcpy(w, &sb, sizeof(sb));
+		w += sizeof(sb);
+	}
 	h.sh_nent = 0;
 	memset(&se, 0, sizeof(se));
 	if (atomic_load(&capsicum_cs.cs_mode)) {
@@ -684,6 +744,9 @@ capsicum_state_save(void)
 			se.se_prof = prof_index(ptab, nprof,
 			    atomic_load(&capsicum_cs.cs_pins[i].pin_prof));
 			se.se_writable = capsicum_cs.cs_pins[i].pin_writable;
+			band = atomic_load(&capsicum_cs.cs_pins[i].pin_band);
+			se.se_band = band == NULL ? -1 :
+			    (int32_t)(band - capsicum_cs.cs_bands);
 			memcpy(w, &se, sizeof(se));
 			w += sizeof(se);
 			h.sh_nent++;
@@ -702,14 +765,6 @@ capsicum_state_save(void)
 		}
 	}
 	pthread_mutex_unlock(&fdtab_lock);
-	for (i = 0; i < nbands; i++) {
-		sb.sb_base = capsicum_cs.cs_bands[i].band_base;
-		sb.sb_prof = prof_index(ptab, nprof,
-		    capsicum_cs.cs_bands[i].band_prof);
-		sb.sb_writable = capsicum_cs.cs_bands[i].band_writable;
-		memcpy(w, &sb, sizeof(sb));
-		w += sizeof(sb);
-	}
 	h.sh_magic = STATE_MAGIC;
 	h.sh_size = (uint32_t)(w - buf);
 	h.sh_mode = atomic_load(&capsicum_cs.cs_mode);
@@ -826,17 +881,48 @@ capsicum_state_load(void)
 	capsicum_cs.cs_band_next = h.sh_band_next;
 	capsicum_cs.cs_pid = h.sh_pid;
 	capsicum_cs.cs_scratch = h.sh_scratch;
+	for (i = 0; i < h.sh_nbands; i++) {
+		if (!state_read((int)fd, &sb, sizeof(sb), &off, h.sh_size))
+			goto out;
+		if (sb.sb_prof < 0 || sb.sb_prof >= (int32_t)h.sh_nprof ||
+		    sb.sb_base < 0 || sb.sb_shift < 0 ||
+		    sb.sb_shift > CAPSICUM_BAND_SHIFT ||
+		    (sb.sb_base & ((1 << sb.sb_shift) - 1)) != 0)
+			goto out;
+		b = &capsicum_cs.cs_bands[i];
+		b->band_base = sb.sb_base;
+		b->band_shift = sb.sb_shift;
+		b->band_prof = ptab[sb.sb_prof];
+		b->band_writable = sb.sb_writable != 0;
+		atomic_store(&b->band_used, 0);
+		atomic_store(&capsicum_cs.cs_nbands, i + 1);
+	}
+	/* A slot is taken when it holds a copy, or when a sub-band (a
+	 * later, smaller band inside it) reserved it. */
+	for (i = 0; i < h.sh_nbands; i++) {
+		b = &capsicum_cs.cs_bands[i];
+		for (slot = 0; slot < capsicum_band_size(b); slot++) {
+			if (capsicum_band_of_fd(b->band_base + slot) != b ||
+			    RAW3(SYS_fcntl, b->band_base + slot, F_DUPFD_QUERY,
+			    capsicum_cs.cs_ph) != 1)
+				atomic_fetch_or(&b->band_used, 1U << slot);
+		}
+	}
 	for (i = 0; i < h.sh_nent; i++) {
 		const struct capsicum_profile *p;
+		struct capsicum_band *pb;
 
 		if (!state_read((int)fd, &se, sizeof(se), &off, h.sh_size))
 			goto out;
 		if (se.se_fd < 0 || se.se_prof < -1 ||
-		    se.se_prof >= (int32_t)h.sh_nprof)
+		    se.se_prof >= (int32_t)h.sh_nprof || se.se_band < -1 ||
+		    se.se_band >= (int32_t)h.sh_nbands)
 			goto out;
 		p = se.se_prof < 0 ? NULL : ptab[se.se_prof];
+		pb = se.se_band < 0 ? NULL : &capsicum_cs.cs_bands[se.se_band];
 		if (h.sh_mode) {
-			if (capsicum_pin_add(se.se_fd, p, se.se_writable != 0) != 0)
+			if (capsicum_pin_add(se.se_fd, p, se.se_writable != 0,
+			    pb) != 0)
 				goto out;
 			/* Exec closed a close-on-exec pin: keep it occupied. */
 			if (RAW2(SYS_fcntl, se.se_fd, F_GETFD) < 0 &&
@@ -849,25 +935,6 @@ capsicum_state_load(void)
 				    (ino_t)se.se_ino);
 			pthread_mutex_unlock(&fdtab_lock);
 		}
-	}
-	for (i = 0; i < h.sh_nbands; i++) {
-		if (!state_read((int)fd, &sb, sizeof(sb), &off, h.sh_size))
-			goto out;
-		if (sb.sb_prof < 0 || sb.sb_prof >= (int32_t)h.sh_nprof ||
-		    sb.sb_base < 0 || (sb.sb_base % CAPSICUM_BAND_SIZE) != 0)
-			goto out;
-		b = &capsicum_cs.cs_bands[i];
-		b->band_base = sb.sb_base;
-		b->band_prof = ptab[sb.sb_prof];
-		b->band_writable = sb.sb_writable != 0;
-		/* A slot is free while it holds the placeholder. */
-		atomic_store(&b->band_used, 0);
-		for (slot = 0; slot < CAPSICUM_BAND_SIZE; slot++) {
-			if (RAW3(SYS_fcntl, b->band_base + slot, F_DUPFD_QUERY,
-			    capsicum_cs.cs_ph) != 1)
-				atomic_fetch_or(&b->band_used, 1U << slot);
-		}
-		atomic_store(&capsicum_cs.cs_nbands, i + 1);
 	}
 	atomic_store(&capsicum_cs.cs_mode, h.sh_mode != 0);
 out:

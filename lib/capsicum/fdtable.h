@@ -12,6 +12,12 @@
  * number into a pin: the seccomp filter then enforces the profile on that
  * number, keeps the number occupied for its lifetime, and duplicates it
  * only into the profile's band, a block of 16 numbers enforced like it.
+ *
+ * A descriptor narrowed again in capability mode gets a sub-band: an
+ * aligned half (quarter, ...) of its old band.  The filters stack, so the
+ * old filter's "only into the old band" and the new one's "only into the
+ * sub-band" agree, and slots in the sub-band carry both rule sets, whose
+ * intersection is the new profile.
  */
 #ifndef CAPSICUM_FDTABLE_H
 #define	CAPSICUM_FDTABLE_H
@@ -39,17 +45,19 @@ struct capsicum_profile {
 /* A number the filter treats specially.  cp_prof NULL: a protected
  * bookkeeping descriptor (placeholder source, state file) that close
  * leaves alone. */
+struct capsicum_band {
+	int		 band_base;
+	int		 band_shift;	/* size is 1 << band_shift */
+	const struct capsicum_profile *band_prof;
+	_Atomic uint32_t band_used;	/* bit i: band_base + i is taken */
+	bool		 band_writable;
+};
+
 struct capsicum_pin {
 	int		 pin_fd;
 	_Atomic(const struct capsicum_profile *) pin_prof;
+	_Atomic(struct capsicum_band *) pin_band; /* where its dups go */
 	bool		 pin_writable;	/* open file allows writing */
-};
-
-struct capsicum_band {
-	int		 band_base;
-	const struct capsicum_profile *band_prof;
-	_Atomic uint32_t band_used;	/* bit i: band_base + i holds a copy */
-	bool		 band_writable;
 };
 
 /* Capability-mode state; append-only after cap_enter(). */
@@ -100,13 +108,28 @@ struct capsicum_fdlist {
 };
 int	capsicum_fdtab_snapshot(struct capsicum_fdlist **listp, unsigned *np);
 int	capsicum_pin_add(int fd, const struct capsicum_profile *prof,
-	    bool writable);
+	    bool writable, struct capsicum_band *band);
 const struct capsicum_pin *capsicum_pin_find(int fd);
 void	capsicum_pin_forget(int fd);
 struct capsicum_band *capsicum_band_of_fd(int fd);
-struct capsicum_band *capsicum_band_of_profile(const struct capsicum_profile *);
+struct capsicum_band *capsicum_band_top(const struct capsicum_profile *prof);
 struct capsicum_band *capsicum_band_add(const struct capsicum_profile *prof,
-	    bool writable);
+	    bool writable, struct capsicum_band *parent);
+struct capsicum_band *capsicum_dup_band(int fd);
+
+static inline int
+capsicum_band_size(const struct capsicum_band *b)
+{
+
+	return (1 << b->band_shift);
+}
+
+static inline uint32_t
+capsicum_band_mask(const struct capsicum_band *b)
+{
+
+	return (~(uint32_t)(capsicum_band_size(b) - 1));
+}
 
 /* Exec state. */
 int	capsicum_state_save(void);

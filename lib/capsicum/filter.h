@@ -38,6 +38,7 @@ struct capsicum_target {
 	const struct capsicum_profile *t_prof;	/* NULL and t_protected: */
 	bool		t_protected;	/* bookkeeping fd: never closed */
 	bool		t_writable;	/* open file allows writing */
+	const struct capsicum_band *t_band; /* where its duplicates go */
 };
 
 struct capsicum_filter_in {

@@ -153,7 +153,9 @@ capsicum_landlock_build(int *rulesetp, int abi, const int *fds,
 				continue;
 			if ((st.st_mode & 0111) == 0)
 				continue;
-			access = LANDLOCK_ACCESS_FS_EXECUTE & fs & ACCESS_FILE;
+			/* execve opens the file for reading too. */
+			access = (LANDLOCK_ACCESS_FS_EXECUTE |
+			    LANDLOCK_ACCESS_FS_READ_FILE) & fs & ACCESS_FILE;
 		} else {
 			continue;
 		}

@@ -114,7 +114,9 @@ emu_close_one(int fd)
 	r = RAW3(SYS_dup3, capsicum_cs.cs_ph, fd, 0);
 	if (r < 0)
 		return (r);
-	if ((band = capsicum_band_of_fd(fd)) != NULL)
+	/* A band slot is free again (a pinned one stays reserved). */
+	if (capsicum_pin_find(fd) == NULL &&
+	    (band = capsicum_band_of_fd(fd)) != NULL)
 		atomic_fetch_and(&band->band_used,
 		    ~(1U << (fd - band->band_base)));
 	return (0);
@@ -137,7 +139,8 @@ next_target(uint64_t from)
 	n = atomic_load(&capsicum_cs.cs_nbands);
 	for (i = 0; i < n; i++) {
 		b = (uint32_t)capsicum_cs.cs_bands[i].band_base;
-		for (v = b; v < b + CAPSICUM_BAND_SIZE; v++) {
+		for (v = b; v < b + (uint64_t)capsicum_band_size(
+		    &capsicum_cs.cs_bands[i]); v++) {
 			if (v >= from && v < best)
 				best = v;
 		}
@@ -207,10 +210,10 @@ emu_dup(int nr, const uint64_t a[6])
 		return (-EBADF);
 	if (is_placeholder(fd))
 		return (-EBADF);
-	band = capsicum_band_of_profile(t.t_prof);
+	band = capsicum_dup_band(fd);
 	if (band == NULL)
 		return (-ENOTCAPABLE);
-	for (slot = 0; slot < CAPSICUM_BAND_SIZE; slot++) {
+	for (slot = 0; slot < capsicum_band_size(band); slot++) {
 		if (band->band_base + slot < first)
 			continue;
 		used = atomic_load(&band->band_used);

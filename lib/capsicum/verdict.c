@@ -10,6 +10,7 @@
  * append-only and read with atomics.
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/syscall.h>
 
@@ -39,14 +40,16 @@ capsicum_classify(uint64_t arg, struct capsicum_target *t)
 		t->t_prof = atomic_load(&pin->pin_prof);
 		t->t_protected = t->t_prof == NULL;
 		t->t_writable = pin->pin_writable;
+		t->t_band = atomic_load(&pin->pin_band);
 		return (true);
 	}
 	if ((band = capsicum_band_of_fd((int)fd)) != NULL) {
-		t->t_mask = ~(uint32_t)(CAPSICUM_BAND_SIZE - 1);
+		t->t_mask = capsicum_band_mask(band);
 		t->t_value = (uint32_t)band->band_base;
 		t->t_prof = band->band_prof;
 		t->t_protected = false;
 		t->t_writable = band->band_writable;
+		t->t_band = band;
 		return (true);
 	}
 	return (false);
@@ -94,7 +97,8 @@ range_covers_target(uint64_t lo, uint64_t hi)
 	n = atomic_load(&capsicum_cs.cs_nbands);
 	for (i = 0; i < n; i++) {
 		b = (uint64_t)(uint32_t)capsicum_cs.cs_bands[i].band_base;
-		if (lo <= b + CAPSICUM_BAND_SIZE - 1 && hi >= b)
+		if (lo <= b + (uint64_t)capsicum_band_size(
+		    &capsicum_cs.cs_bands[i]) - 1 && hi >= b)
 			return (true);
 	}
 	return (false);
@@ -141,11 +145,10 @@ target_row(const struct prow *row, const uint64_t a[6], pid_t self,
 		}
 		if (!capsicum_classify(a[row->pr_fd], &t) || t.t_protected)
 			return;
-		band = capsicum_band_of_profile(t.t_prof);
+		band = t.t_band;
 		to = (uint32_t)a[row->pr_fd2];
 		if (band == NULL || strcmp(row->pr_sys, "dup3") != 0 ||
-		    to < (uint32_t)band->band_base ||
-		    to >= (uint32_t)band->band_base + CAPSICUM_BAND_SIZE)
+		    (to & capsicum_band_mask(band)) != (uint32_t)band->band_base)
 			v->v_rerrno = ENOTCAPABLE;
 		return;
 	case PK_LIMITED_RANGE:

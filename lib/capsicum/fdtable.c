@@ -757,6 +757,7 @@ capsicum_state_save(void)
 				continue;
 			se.se_fd = (int32_t)i;
 			se.se_prof = prof_index(ptab, nprof, fdtab[i].fe_prof);
+			se.se_band = -1;
 			se.se_dev = fdtab[i].fe_dev;
 			se.se_ino = fdtab[i].fe_ino;
 			memcpy(w, &se, sizeof(se));

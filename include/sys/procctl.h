@@ -32,6 +32,21 @@ extern "C" {
 
 int	procctl(idtype_t idtype, id_t id, int cmd, void *data);
 
+/*
+ * Linux extension: the last violation trapped, for debuggers and core
+ * dumps ("print capsicum_trap_last" in gdb).  The SIGTRAP's siginfo also
+ * carries si_errno and, in the SIGSYS fields, si_call_addr, si_syscall
+ * and si_arch.
+ */
+struct capsicum_trap_info {
+	int		 ti_syscall;	/* system call number */
+	unsigned long long ti_args[6];	/* its arguments */
+	void		*ti_addr;	/* address of the syscall instruction */
+	int		 ti_errno;	/* ECAPMODE or ENOTCAPABLE */
+	unsigned int	 ti_count;	/* violations trapped so far */
+};
+extern struct capsicum_trap_info capsicum_trap_last;
+
 #ifdef __cplusplus
 }
 #endif

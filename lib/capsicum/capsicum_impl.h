@@ -26,14 +26,6 @@ void	verrc(int status, int code, const char *fmt, va_list ap);
 int	__xpg_strerror_r(int errnum, char *buf, size_t len);
 
 /* sigsys.c */
-struct capsicum_trap_info {
-	int		ti_syscall;
-	uint64_t	ti_args[6];
-	void		*ti_addr;
-	int		ti_errno;
-	unsigned int	ti_count;
-};
-extern struct capsicum_trap_info capsicum_trap_last;
 int	capsicum_sigsys_install(void);
 
 /* landlock.c */

@@ -28,6 +28,8 @@
 #include <linux/close_range.h>
 #include <sys/stat.h>
 
+#include <sys/procctl.h>
+
 #include "capsicum_impl.h"
 #include "fdtable.h"
 #include "policy.h"

@@ -237,7 +237,8 @@ rx_recvmsg(struct rx *rx, void *buf, size_t len, int flags)
 			continue;
 		return (-1);
 	}
-	bad = (msg.msg_flags & MSG_CTRUNC) != 0;
+	/* A peek has no room for descriptors; they stay queued. */
+	bad = (flags & MSG_PEEK) == 0 && (msg.msg_flags & MSG_CTRUNC) != 0;
 	for (cmsg = CMSG_FIRSTHDR(&msg); cmsg != NULL;
 	    cmsg = CMSG_NXTHDR(&msg, cmsg)) {
 		if (cmsg->cmsg_level != SOL_SOCKET ||

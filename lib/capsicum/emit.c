@@ -73,6 +73,8 @@ struct erule {
 	uint32_t	action;
 	unsigned int	ntests;
 	struct etest	tests[MAX_TESTS];
+	bool		far;		/* sets jump through JA (too long) */
+	unsigned int	first, last;	/* instructions it was emitted to */
 };
 
 struct emitter {
@@ -632,30 +634,42 @@ emit_cond(struct emitter *e, const struct pcond *pc, int fail)
 	}
 }
 
-/* Low word of arg in (ET_IN) or outside (ET_NOTIN) a set of cubes. */
+/*
+ * Low word of arg in (ET_IN) or outside (ET_NOTIN) a set of cubes.
+ * Exact values come first so one load serves them all.  Near form: each
+ * value is one "jeq" whose 8-bit jump reaches the end of the test (or the
+ * rule's fail label); far form, for sets too long for that: "jeq; ja".
+ */
 static void
-emit_set(struct emitter *e, const struct etest *t, int fail)
+emit_set(struct emitter *e, const struct etest *t, int fail, bool far)
 {
-	int match, loaded;
+	int match, loaded, pass;
 	unsigned int i;
 
 	match = label_new(e);
 	loaded = 0;
-	for (i = 0; i < t->ncubes; i++) {
-		if (!loaded || t->cubes[i].mask != 0xFFFFFFFFU) {
-			LD(e, OFF_LO(t->arg));
-			loaded = 1;
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < t->ncubes; i++) {
+			if ((t->cubes[i].mask == 0xFFFFFFFFU) != (pass == 0))
+				continue;
+			if (!loaded) {
+				LD(e, OFF_LO(t->arg));
+				loaded = 1;
+			}
+			if (t->cubes[i].mask != 0xFFFFFFFFU) {
+				AND(e, t->cubes[i].mask);
+				loaded = 0;	/* A holds the masked value */
+			}
+			if (!far) {
+				JEQ(e, t->cubes[i].value,
+				    t->kind == ET_IN ? match : fail, -1);
+				continue;
+			}
+			JEQ(e, t->cubes[i].value, -1, -1);
+			if (e->error == 0)
+				e->prog[e->len - 1].jf = 1;
+			JA(e, t->kind == ET_IN ? match : fail);
 		}
-		if (t->cubes[i].mask != 0xFFFFFFFFU) {
-			AND(e, t->cubes[i].mask);
-			loaded = 0;	/* A holds the masked value */
-		}
-		/* "jeq v; ja target": the JA reaches any distance, while
-		 * jt/jf are 8 bits. */
-		JEQ(e, t->cubes[i].value, -1, -1);
-		if (e->error == 0)
-			e->prog[e->len - 1].jf = 1;
-		JA(e, t->kind == ET_IN ? match : fail);
 	}
 	if (t->kind == ET_IN)
 		JA(e, fail);
@@ -674,24 +688,30 @@ rule_cmp(const void *a, const void *b)
 	return ((x->seq > y->seq) - (x->seq < y->seq));
 }
 
+/* A rule: the sets first, then the conditions, which stay close enough
+ * to the rule's end for 8-bit jumps. */
 static void
 emit_block(struct emitter *e, unsigned int first, unsigned int last)
 {
-	const struct erule *r;
+	struct erule *r;
 	unsigned int i, j;
 	int next;
 
 	for (i = first; i <= last && e->error == 0; i++) {
 		r = &e->rules[i];
+		r->first = e->len;
 		next = label_new(e);
+		for (j = 0; j < r->ntests; j++) {
+			if (r->tests[j].kind != ET_COND)
+				emit_set(e, &r->tests[j], next, r->far);
+		}
 		for (j = 0; j < r->ntests; j++) {
 			if (r->tests[j].kind == ET_COND)
 				emit_cond(e, &r->tests[j].cond, next);
-			else
-				emit_set(e, &r->tests[j], next);
 		}
 		RET(e, r->action);
 		label_here(e, next);
+		r->last = e->len;
 	}
 	RET(e, SECCOMP_RET_ALLOW);
 }
@@ -724,6 +744,26 @@ emit_dispatch(struct emitter *e, const int *nrs, const int *blocks, int lo,
 	emit_dispatch(e, nrs, blocks, mid, hi, deflt);
 }
 
+/*
+ * Fill in jump offsets.  A conditional jump beyond 8 bits marks its rule
+ * far and fails with EAGAIN (the caller emits again); one that cannot be
+ * made far is E2BIG.
+ */
+static int
+far_rule(struct emitter *e, unsigned int insn)
+{
+	unsigned int i;
+
+	for (i = 0; i < e->nrules; i++) {
+		if (insn >= e->rules[i].first && insn < e->rules[i].last &&
+		    !e->rules[i].far) {
+			e->rules[i].far = true;
+			return (-EAGAIN);
+		}
+	}
+	return (-E2BIG);
+}
+
 static int
 resolve(struct emitter *e)
 {
@@ -742,13 +782,13 @@ resolve(struct emitter *e)
 		if (e->fix[i].jt >= 0) {
 			d = e->labels[e->fix[i].jt] - (int)e->fix[i].insn - 1;
 			if (d < 0 || d > 255)
-				return (-E2BIG);
+				return (far_rule(e, e->fix[i].insn));
 			f->jt = (uint8_t)d;
 		}
 		if (e->fix[i].jf >= 0) {
 			d = e->labels[e->fix[i].jf] - (int)e->fix[i].insn - 1;
 			if (d < 0 || d > 255)
-				return (-E2BIG);
+				return (far_rule(e, e->fix[i].insn));
 			f->jf = (uint8_t)d;
 		}
 	}
@@ -756,10 +796,36 @@ resolve(struct emitter *e)
 }
 
 static void
+emit_program(struct emitter *e, const int *nrs, const int *blocks,
+    unsigned int n, int allow)
+{
+	unsigned int i, j, first;
+
+	/* A foreign architecture is filter M's business. */
+	LD(e, OFF_ARCH);
+	JEQ(e, AUDIT_ARCH_X86_64, -1, -1);
+	if (e->error == 0)
+		e->prog[e->len - 1].jt = 1;
+	JA(e, allow);
+	LD(e, OFF_NR);
+	if (n > 0)
+		emit_dispatch(e, nrs, blocks, 0, (int)n - 1, allow);
+	label_here(e, allow);
+	RET(e, SECCOMP_RET_ALLOW);
+	for (i = 0, j = 0; j < n && e->error == 0; j++) {
+		first = i;
+		while (i < e->nrules && e->rules[i].nr == nrs[j])
+			i++;
+		label_here(e, blocks[j]);
+		emit_block(e, first, i - 1);
+	}
+}
+
+static void
 generate(struct emitter *e)
 {
-	int *nrs, *blocks, deflt, allow;
-	unsigned int i, j, n;
+	int *nrs, *blocks, allow;
+	unsigned int i, n, tries;
 
 	qsort(e->rules, e->nrules, sizeof(*e->rules), rule_cmp);
 	nrs = calloc(e->nrules + 1, sizeof(*nrs));
@@ -769,34 +835,21 @@ generate(struct emitter *e)
 		goto out;
 	}
 	for (i = 0, n = 0; i < e->nrules; i++) {
-		if (n == 0 || nrs[n - 1] != e->rules[i].nr) {
-			nrs[n] = e->rules[i].nr;
-			blocks[n++] = label_new(e);
-		}
+		if (n == 0 || nrs[n - 1] != e->rules[i].nr)
+			nrs[n++] = e->rules[i].nr;
 	}
-	allow = label_new(e);
-	deflt = allow;
-	/* A foreign architecture is filter M's business. */
-	LD(e, OFF_ARCH);
-	JEQ(e, AUDIT_ARCH_X86_64, -1, -1);
-	if (e->error == 0)
-		e->prog[e->len - 1].jt = 1;
-	JA(e, allow);
-	LD(e, OFF_NR);
-	if (n > 0)
-		emit_dispatch(e, nrs, blocks, 0, (int)n - 1, deflt);
-	label_here(e, allow);
-	RET(e, SECCOMP_RET_ALLOW);
-	for (i = 0, j = 0; j < n && e->error == 0; j++) {
-		unsigned int first = i;
-
-		while (i < e->nrules && e->rules[i].nr == nrs[j])
-			i++;
-		label_here(e, blocks[j]);
-		emit_block(e, first, i - 1);
+	for (tries = 0; tries <= e->nrules && e->error == 0; tries++) {
+		e->len = e->nlabels = e->nfix = 0;
+		for (i = 0; i < n; i++)
+			blocks[i] = label_new(e);
+		allow = label_new(e);
+		emit_program(e, nrs, blocks, n, allow);
+		if (e->error == 0)
+			e->error = resolve(e);
+		if (e->error != -EAGAIN)
+			break;
+		e->error = 0;
 	}
-	if (e->error == 0)
-		e->error = resolve(e);
 	if (e->error == 0 && e->len > BPF_MAXINSNS)
 		e->error = -E2BIG;
 out:

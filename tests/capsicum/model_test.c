@@ -1,0 +1,427 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The compiled filters against the C model of the policy table.
+ *
+ * Filter M (libseccomp, build time) and filter R (emit.c, cap_enter time)
+ * are run in a BPF interpreter on many system calls with arguments drawn
+ * from interesting values (limited descriptor numbers, band slots,
+ * AT_FDCWD, flags, high bits), combined the way the kernel combines
+ * stacked filters, and compared with verdict.c, which the SIGSYS handler
+ * trusts to explain every trap.  No kernel filter is installed here.
+ */
+#include <stddef.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+
+#include <sys/capsicum.h>
+
+#include "capsicum/fdtable.h"
+#include "capsicum/filter.h"
+#include "capsicum/policy.h"
+#include "capsicum/verdict.h"
+#include "harness.h"
+
+/* A classic-BPF interpreter for seccomp programs. */
+static uint32_t
+bpf_run(const struct sock_fprog *p, const struct seccomp_data *d)
+{
+	uint32_t A = 0, X = 0, M[BPF_MEMWORDS] = { 0 }, k;
+	const struct sock_filter *f;
+	unsigned int pc;
+	bool t;
+
+	for (pc = 0; pc < p->len; pc++) {
+		f = &p->filter[pc];
+		k = f->k;
+		switch (BPF_CLASS(f->code)) {
+		case BPF_LD:
+			if (BPF_MODE(f->code) == BPF_ABS) {
+				cr_assert(k % 4 == 0 && k < sizeof(*d));
+				memcpy(&A, (const char *)d + k, 4);
+			} else if (BPF_MODE(f->code) == BPF_IMM) {
+				A = k;
+			} else if (BPF_MODE(f->code) == BPF_MEM) {
+				A = M[k];
+			} else {
+				cr_assert_fail("ld mode %#x", f->code);
+			}
+			break;
+		case BPF_LDX:
+			if (BPF_MODE(f->code) == BPF_IMM)
+				X = k;
+			else if (BPF_MODE(f->code) == BPF_MEM)
+				X = M[k];
+			else
+				cr_assert_fail("ldx mode %#x", f->code);
+			break;
+		case BPF_ST:
+			M[k] = A;
+			break;
+		case BPF_STX:
+			M[k] = X;
+			break;
+		case BPF_ALU: {
+			uint32_t v = BPF_SRC(f->code) == BPF_X ? X : k;
+
+			switch (BPF_OP(f->code)) {
+			case BPF_ADD: A += v; break;
+			case BPF_SUB: A -= v; break;
+			case BPF_MUL: A *= v; break;
+			case BPF_DIV: A = v ? A / v : 0; break;
+			case BPF_OR: A |= v; break;
+			case BPF_AND: A &= v; break;
+			case BPF_LSH: A <<= v; break;
+			case BPF_RSH: A >>= v; break;
+			case BPF_NEG: A = -A; break;
+			default: cr_assert_fail("alu %#x", f->code);
+			}
+			break;
+		}
+		case BPF_JMP: {
+			uint32_t v = BPF_SRC(f->code) == BPF_X ? X : k;
+
+			if (BPF_OP(f->code) == BPF_JA) {
+				pc += k;
+				break;
+			}
+			switch (BPF_OP(f->code)) {
+			case BPF_JEQ: t = A == v; break;
+			case BPF_JGT: t = A > v; break;
+			case BPF_JGE: t = A >= v; break;
+			case BPF_JSET: t = (A & v) != 0; break;
+			default: cr_assert_fail("jmp %#x", f->code); t = false;
+			}
+			pc += t ? f->jt : f->jf;
+			break;
+		}
+		case BPF_RET:
+			return (BPF_RVAL(f->code) == BPF_A ? A : k);
+		case BPF_MISC:
+			if (BPF_MISCOP(f->code) == BPF_TAX)
+				X = A;
+			else
+				A = X;
+			break;
+		}
+	}
+	cr_assert_fail("fell off the program");
+	return (0);
+}
+
+/* The kernel's combination: lowest action wins; on a tie, the newest
+ * filter (M, installed last). */
+static uint32_t
+combine(uint32_t newest, uint32_t older)
+{
+	int32_t a = (int32_t)(newest & SECCOMP_RET_ACTION_FULL);
+	int32_t b = (int32_t)(older & SECCOMP_RET_ACTION_FULL);
+
+	return (b < a ? older : newest);
+}
+
+struct world {
+	const struct capsicum_profile *ro, *wo, *dir, *tty, *none;
+	int	fds[16];
+	int	nfds;
+};
+
+static void
+make_world(struct world *w)
+{
+	cap_rights_t r;
+	cap_ioctl_t tty[] = { TCGETS, TIOCGWINSZ, FIONREAD };
+	struct capsicum_band *b;
+
+	memset(&capsicum_cs, 0, sizeof(capsicum_cs));
+	capsicum_cs.cs_ph = 900;
+	capsicum_cs.cs_scratch = 901;
+	capsicum_cs.cs_statefd = 902;
+	capsicum_cs.cs_pid = 4242;
+	capsicum_cs.cs_band_next = 256;
+	cap_rights_init(&r, CAP_READ, CAP_SEEK, CAP_FSTAT, CAP_MMAP_R);
+	w->ro = capsicum_profile_intern(&r, 0, 0, NULL);
+	cap_rights_init(&r, CAP_WRITE, CAP_EVENT, CAP_FCNTL, CAP_IOCTL);
+	w->wo = capsicum_profile_intern(&r, CAP_FCNTL_GETFL, 0, NULL);
+	cap_rights_init(&r, CAP_LOOKUP, CAP_READ, CAP_FSTAT, CAP_CREATE,
+	    CAP_WRITE);
+	w->dir = capsicum_profile_intern(&r, 0, 0, NULL);
+	cap_rights_init(&r, CAP_READ, CAP_WRITE, CAP_IOCTL, CAP_FCNTL);
+	w->tty = capsicum_profile_intern(&r, CAP_FCNTL_ALL, 3, tty);
+	cap_rights_init(&r);
+	w->none = capsicum_profile_intern(&r, 0, 0, NULL);
+	/* Bands by hand (no descriptors exist: nothing is installed). */
+	const struct capsicum_profile *profs[] = { w->ro, w->wo, w->dir,
+	    w->tty, w->none };
+	for (unsigned i = 0; i < 5; i++) {
+		b = &capsicum_cs.cs_bands[i];
+		b->band_base = 256 + 16 * (int)i;
+		b->band_shift = CAPSICUM_BAND_SHIFT;
+		b->band_prof = profs[i];
+		b->band_writable = true;
+	}
+	capsicum_cs.cs_nbands = 5;
+	/* A sub-band of ro's band for a descriptor narrowed later. */
+	b = &capsicum_cs.cs_bands[5];
+	b->band_base = 256 + 8;
+	b->band_shift = 3;
+	b->band_prof = w->none;
+	capsicum_cs.cs_nbands = 6;
+	capsicum_pin_add(900, NULL, false, NULL);
+	capsicum_pin_add(901, NULL, false, NULL);
+	capsicum_pin_add(902, NULL, false, NULL);
+	capsicum_pin_add(0, w->ro, false, &capsicum_cs.cs_bands[0]);
+	capsicum_pin_add(1, w->wo, true, &capsicum_cs.cs_bands[1]);
+	capsicum_pin_add(2, w->wo, true, &capsicum_cs.cs_bands[1]);
+	capsicum_pin_add(5, w->dir, false, &capsicum_cs.cs_bands[2]);
+	capsicum_pin_add(6, w->tty, true, &capsicum_cs.cs_bands[3]);
+	capsicum_pin_add(7, w->ro, true, &capsicum_cs.cs_bands[0]);
+	capsicum_pin_add(9, w->none, false, &capsicum_cs.cs_bands[5]);
+	atomic_store(&capsicum_cs.cs_mode, 1);
+	int fds[] = { 0, 1, 2, 3, 5, 6, 7, 9, 100, 256, 263, 264, 271, 272,
+	    290, 900 };
+	memcpy(w->fds, fds, sizeof(fds));
+	w->nfds = 16;
+}
+
+static struct capsicum_target *
+world_targets(unsigned int *np)
+{
+	struct capsicum_target *t;
+	unsigned int i, n = 0;
+
+	t = calloc(CAPSICUM_MAX_PINS + CAPSICUM_MAX_BANDS, sizeof(*t));
+	for (i = 0; i < capsicum_cs.cs_npins; i++) {
+		struct capsicum_pin *p = &capsicum_cs.cs_pins[i];
+
+		t[n] = (struct capsicum_target){ 0xFFFFFFFFU,
+		    (uint32_t)p->pin_fd, atomic_load(&p->pin_prof),
+		    atomic_load(&p->pin_prof) == NULL, p->pin_writable,
+		    atomic_load(&p->pin_band) };
+		n++;
+	}
+	for (i = 0; i < capsicum_cs.cs_nbands; i++) {
+		struct capsicum_band *b = &capsicum_cs.cs_bands[i];
+
+		t[n] = (struct capsicum_target){ capsicum_band_mask(b),
+		    (uint32_t)b->band_base, b->band_prof, false,
+		    b->band_writable, b };
+		n++;
+	}
+	*np = n;
+	return (t);
+}
+
+static uint64_t rng = 0x9E3779B97F4A7C15ULL;
+
+static uint64_t
+next(void)
+{
+
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (rng);
+}
+
+static uint64_t
+pick_arg(const struct world *w)
+{
+	static const uint64_t vals[] = {
+		0, 1, 2, 3, 5, 6, 7, 9, 100, 4242, 4243, (uint64_t)-1,
+		(uint32_t)AT_FDCWD, (uint64_t)(int64_t)AT_FDCWD,
+		0x100000000ULL | (uint32_t)AT_FDCWD, 0x100000001ULL,
+		0x100000000ULL, O_RDONLY, O_WRONLY, O_RDWR, O_CREAT | O_WRONLY,
+		O_TRUNC, O_APPEND | O_WRONLY, O_PATH, O_TMPFILE | O_RDWR,
+		O_DSYNC, O_SYNC | O_RDWR, F_GETFL, F_SETFL, F_GETOWN, F_SETOWN,
+		F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETLK, F_SETSIG, 1033,
+		1027, TCGETS, TIOCGWINSZ, FIONREAD, TIOCSTI, TCSETS,
+		TIOCSTI | (1ULL << 40), PROT_READ, PROT_WRITE | PROT_READ,
+		PROT_EXEC, MAP_SHARED, MAP_PRIVATE, MAP_SHARED | MAP_ANONYMOUS,
+		MAP_SHARED_VALIDATE, AF_UNIX, AF_INET, AF_INET6, AF_NETLINK,
+		SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET | SOCK_CLOEXEC, 6, 262,
+		MSG_FASTOPEN, 0x20000, 0x10000000, S_IFIFO | 0600, S_IFCHR,
+		256, 263, 264, 271, 272, 290, 900, 901, 0xffffffffULL,
+		0xffffffff00000000ULL,
+	};
+
+	if (next() % 4 == 0)
+		return (next());
+	(void)w;
+	return (vals[next() % (sizeof(vals) / sizeof(vals[0]))]);
+}
+
+static void
+check_model(bool trap)
+{
+	struct capsicum_filter_in in;
+	struct capsicum_target *t;
+	struct capsicum_verdict v;
+	struct sock_fprog r, m;
+	struct seccomp_data d;
+	struct world w;
+	unsigned int nt, i, j, iter;
+	uint32_t res;
+	int nrs[1100], nnr;
+
+	make_world(&w);
+	t = world_targets(&nt);
+	memset(&in, 0, sizeof(in));
+	in.fi_trap = trap;
+	in.fi_global = true;
+	in.fi_self = 4242;
+	in.fi_targets = t;
+	in.fi_ntargets = nt;
+	in.fi_layers = CAP_LAYERS_ALL;
+	int e = capsicum_rfilter_build(&in, &r);
+	cr_assert_eq(e, 0, "rfilter_build: %s", strerror(-e));
+	cr_log_info("filter R: %u instructions for %u targets", r.len, nt);
+	cr_assert_eq(capsicum_mfilter_get(&in, &m), 0);
+	capsicum_verdict_init();
+	/* Every syscall the table names, some it does not, x32 numbers. */
+	nnr = 0;
+	for (i = 0; i < capsicum_policy_len; i++) {
+		int nr = capsicum_policy_rownr(i);
+
+		for (j = 0; j < (unsigned)nnr && nrs[j] != nr; j++)
+			continue;
+		if (nr >= 0 && j == (unsigned)nnr)
+			nrs[nnr++] = nr;
+	}
+	for (i = 0; i < 40; i++)
+		nrs[nnr++] = (int)(next() % 600);
+	nrs[nnr++] = 0x40000000 | SYS_getpid;
+	nrs[nnr++] = 0x40000000 | SYS_write;
+	for (iter = 0; iter < 200000; iter++) {
+		memset(&d, 0, sizeof(d));
+		d.nr = nrs[next() % (unsigned)nnr];
+		d.arch = next() % 64 == 0 ? AUDIT_ARCH_I386 : AUDIT_ARCH_X86_64;
+		for (j = 0; j < 6; j++)
+			d.args[j] = pick_arg(&w);
+		res = combine(bpf_run(&m, &d), bpf_run(&r, &d));
+		if (d.arch != AUDIT_ARCH_X86_64) {
+			cr_assert_eq(res, trap ? SECCOMP_RET_TRAP :
+			    SECCOMP_RET_ERRNO | ECAPMODE);
+			continue;
+		}
+		capsicum_verdict(d.nr, (const uint64_t *)d.args, 4242, &v);
+		/* Trap: the handler then applies the model's answer, so a
+		 * trap may stand for any refusal; an emulation must trap. */
+		if ((res & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_TRAP) {
+			cr_assert(v.v_emu != 0 || v.v_errno != 0 ||
+			    (d.nr == 1023),
+			    "nr %d args %#llx %#llx %#llx %#llx: filter traps, "
+			    "model allows", d.nr,
+			    (unsigned long long)d.args[0],
+			    (unsigned long long)d.args[1],
+			    (unsigned long long)d.args[2],
+			    (unsigned long long)d.args[3]);
+			continue;
+		}
+		cr_assert_eq(v.v_emu, 0, "nr %d args %#llx %#llx %#llx: model "
+		    "emulates, filter returns %#x", d.nr,
+		    (unsigned long long)d.args[0],
+		    (unsigned long long)d.args[1],
+		    (unsigned long long)d.args[2], res);
+		if (d.nr == 1023)
+			continue;	/* the probe is M's own */
+		if (res == SECCOMP_RET_ALLOW) {
+			cr_assert_eq(v.v_errno, 0, "nr %d args %#llx %#llx %#llx "
+			    "%#llx: filter allows, model says %d", d.nr,
+			    (unsigned long long)d.args[0],
+			    (unsigned long long)d.args[1],
+			    (unsigned long long)d.args[2],
+			    (unsigned long long)d.args[3], v.v_errno);
+		} else {
+			cr_assert_eq(res & SECCOMP_RET_ACTION_FULL,
+			    SECCOMP_RET_ERRNO, "nr %d: action %#x", d.nr, res);
+			cr_assert_eq((int)(res & SECCOMP_RET_DATA), v.v_errno,
+			    "nr %d args %#llx %#llx %#llx %#llx: filter errno %d, "
+			    "model %d", d.nr, (unsigned long long)d.args[0],
+			    (unsigned long long)d.args[1],
+			    (unsigned long long)d.args[2],
+			    (unsigned long long)d.args[3],
+			    (int)(res & SECCOMP_RET_DATA), v.v_errno);
+		}
+	}
+	capsicum_filter_free(&r);
+	capsicum_filter_free(&m);
+	free(t);
+}
+
+
+Test(filter_model, filters_agree_with_the_c_model, .timeout = 120)
+{
+
+	check_model(false);
+}
+
+Test(filter_model, trap_mode_filters_agree, .timeout = 120)
+{
+
+	check_model(true);
+}
+
+/* Hot calls must not load an argument when nothing needs them to, so
+ * that the kernel's action cache answers them: run the filters on
+ * getppid and read with no descriptor limited and check that no
+ * argument word is read. */
+static bool
+loads_args(const struct sock_fprog *p, const struct seccomp_data *d)
+{
+	struct sock_filter *copy;
+	struct sock_fprog c = *p;
+	unsigned int i;
+	bool loaded = false;
+
+	/* Instrument: an argument load becomes "ret 0xdead". */
+	copy = calloc(p->len, sizeof(*copy));
+	memcpy(copy, p->filter, p->len * sizeof(*copy));
+	for (i = 0; i < p->len; i++) {
+		if (copy[i].code == (BPF_LD | BPF_W | BPF_ABS) &&
+		    copy[i].k >= offsetof(struct seccomp_data, args))
+			copy[i] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
+			    0xdead);
+	}
+	c.filter = copy;
+	loaded = bpf_run(&c, d) == 0xdead;
+	free(copy);
+	return (loaded);
+}
+
+Test(filter_model, hot_calls_are_decided_by_number)
+{
+	struct capsicum_filter_in in;
+	struct sock_fprog r, m;
+	struct seccomp_data d;
+	int hot[] = { SYS_read, SYS_write, SYS_getppid, SYS_fstat,
+	    SYS_close, SYS_futex, SYS_mmap, SYS_pread64, SYS_recvfrom,
+	    SYS_epoll_wait, SYS_clock_gettime, SYS_openat };
+	unsigned int i;
+
+	memset(&capsicum_cs, 0, sizeof(capsicum_cs));
+	memset(&in, 0, sizeof(in));
+	in.fi_global = true;
+	in.fi_self = 1;
+	cr_assert_eq(capsicum_rfilter_build(&in, &r), 0);
+	cr_assert_eq(capsicum_mfilter_get(&in, &m), 0);
+	for (i = 0; i < sizeof(hot) / sizeof(hot[0]); i++) {
+		memset(&d, 0, sizeof(d));
+		d.arch = AUDIT_ARCH_X86_64;
+		d.nr = hot[i];
+		/* openat needs its dirfd checked (AT_FDCWD): not hot. */
+		if (hot[i] == SYS_openat) {
+			cr_assert(loads_args(&r, &d));
+			continue;
+		}
+		cr_assert_not(loads_args(&m, &d), "M loads args for %d", hot[i]);
+		cr_assert_not(loads_args(&r, &d), "R loads args for %d", hot[i]);
+		cr_assert_eq(combine(bpf_run(&m, &d), bpf_run(&r, &d)),
+		    SECCOMP_RET_ALLOW);
+	}
+	capsicum_filter_free(&r);
+	capsicum_filter_free(&m);
+}

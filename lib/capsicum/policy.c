@@ -729,6 +729,40 @@ const struct plandlock capsicum_landlock_map[] = {
 const unsigned int capsicum_landlock_map_len =
     sizeof(capsicum_landlock_map) / sizeof(capsicum_landlock_map[0]);
 
+/*
+ * Rights that no table row checks, and why.  tools/capsicum-policy check
+ * fails for a right that is neither checked nor listed here.
+ */
+const struct punenforced capsicum_unenforced[] = {
+	{ CAP_FCHFLAGS, "Linux has no file flags system call (chattr uses FS_IOC_SETFLAGS, an ioctl: CAP_IOCTL)" },
+	{ CAP_CHFLAGSAT, "Linux has no chflagsat" },
+	{ CAP_FCHDIR, "fchdir is refused in capability mode (as on FreeBSD)" },
+	{ CAP_FPATHCONF, "glibc implements fpathconf with fstatfs, which needs CAP_FSTATFS" },
+	{ CAP_FSCK, "FreeBSD UFS background fsck only" },
+	{ CAP_FSTATAT, "fstatat with a path is refused in capability mode until the broker resolves paths (the empty-path form needs CAP_FSTAT)" },
+	{ CAP_FCHMODAT, "fchmodat is refused in capability mode (Landlock does not confine chmod by path)" },
+	{ CAP_FCHOWNAT, "fchownat is refused in capability mode (Landlock does not confine chown by path)" },
+	{ CAP_FUTIMESAT, "utimensat with a path is refused in capability mode" },
+	{ CAP_BINDAT, "bindat needs the path broker (not in capability mode yet)" },
+	{ CAP_CONNECTAT, "connectat needs the path broker (not in capability mode yet)" },
+	{ CAP_PEELOFF, "SCTP sockets cannot be created in capability mode" },
+	{ CAP_MAC_GET, "FreeBSD MAC framework" },
+	{ CAP_MAC_SET, "FreeBSD MAC framework" },
+	{ CAP_SEM_GETVALUE, "POSIX semaphores are memory, not descriptors, on Linux" },
+	{ CAP_SEM_POST, "POSIX semaphores are memory, not descriptors, on Linux" },
+	{ CAP_SEM_WAIT, "POSIX semaphores are memory, not descriptors, on Linux" },
+	{ CAP_KQUEUE_EVENT, "Linux has no kqueue (epoll: CAP_EVENT)" },
+	{ CAP_KQUEUE_CHANGE, "Linux has no kqueue (epoll: CAP_EPOLL_CTL)" },
+	{ CAP_TTYHOOK, "FreeBSD snp(4)" },
+	{ CAP_ACL_CHECK, "POSIX ACLs are extended attributes on Linux (CAP_EXTATTR_*)" },
+	{ CAP_ACL_DELETE, "POSIX ACLs are extended attributes on Linux (CAP_EXTATTR_*)" },
+	{ CAP_ACL_GET, "POSIX ACLs are extended attributes on Linux (CAP_EXTATTR_*)" },
+	{ CAP_ACL_SET, "POSIX ACLs are extended attributes on Linux (CAP_EXTATTR_*)" },
+	{ CAP_PDGETPID, "see the process descriptor rows" },
+};
+const unsigned int capsicum_unenforced_len =
+    sizeof(capsicum_unenforced) / sizeof(capsicum_unenforced[0]);
+
 #define	RN(r)	{ r, #r }
 const struct pright_name capsicum_right_names[] = {
 	/* Composite rights first, so names prefer them. */

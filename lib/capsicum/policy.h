@@ -117,6 +117,12 @@ struct plandlock {
 	const char	*pl_why;
 };
 
+/* Rights no Linux operation maps to, and why. */
+struct punenforced {
+	uint64_t	 pu_right;
+	const char	*pu_why;
+};
+
 /* Names of rights, for diagnostics and documentation. */
 struct pright_name {
 	uint64_t	 pn_right;
@@ -127,6 +133,8 @@ extern const struct prow		capsicum_policy[];
 extern const unsigned int		capsicum_policy_len;
 extern const struct plandlock		capsicum_landlock_map[];
 extern const unsigned int		capsicum_landlock_map_len;
+extern const struct punenforced		capsicum_unenforced[];
+extern const unsigned int		capsicum_unenforced_len;
 extern const struct pright_name		capsicum_right_names[];
 extern const unsigned int		capsicum_right_names_len;
 

@@ -195,6 +195,7 @@ $(B)/fuzz/%: fuzz/%.c $(NV_SRC) $(CAPSICUM_SRC) $(CAPSICUM_GEN) $(CASPER_SRC) $(
 CRITERION_OPTS ?= --jobs 2
 check: deps-build deps-test all $(TESTS) $(TESTBINS) $(if $(wildcard tools/capsicum-policy.c),check-docs)
 	@sh mk/runtests.sh $(B) $(TESTS)
+	@sh mk/check-install.sh $(B)
 
 valgrind: $(TESTS)
 	@sh mk/valgrind.sh $(B) $(TESTS)

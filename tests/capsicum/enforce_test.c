@@ -6,6 +6,7 @@
  * close and reuse, high argument bits, or another thread; limits set
  * after cap_enter() take effect at once.
  */
+#include <dirent.h>
 #include <pthread.h>
 #include <sched.h>
 #include <sys/file.h>
@@ -741,4 +742,70 @@ Test(rights, fexecve_keeps_mode_and_limits)
 	    "0x0400000000000000 fcntls 0x0 ioctls 0\n");
 	close(p[0]);
 	close(saved);
+}
+
+/* ---------------------------------------------------------------------
+ * A writable directory capability: create, write, rename, link, unlink,
+ * mkdir, rmdir, symlink and list inside it.
+ */
+static void
+writable_directory(void *arg)
+{
+	struct dirs *d = arg;
+	struct dirent *de;
+	cap_rights_t r;
+	DIR *dir;
+	char buf[8];
+	int dfd, f, sub, seen;
+
+	dfd = open(d->path, O_RDONLY | O_DIRECTORY);
+	CHECK(dfd >= 0);
+	cap_rights_init(&r, CAP_LOOKUP, CAP_READ, CAP_WRITE, CAP_CREATE,
+	    CAP_SEEK, CAP_FSTAT, CAP_FTRUNCATE, CAP_UNLINKAT, CAP_MKDIRAT,
+	    CAP_RENAMEAT_SOURCE, CAP_RENAMEAT_TARGET, CAP_LINKAT_SOURCE,
+	    CAP_LINKAT_TARGET, CAP_SYMLINKAT, CAP_FCNTL);
+	limit(dfd, &r);
+	enter();
+	f = (int)raw(SYS_openat, dfd, "new", O_WRONLY | O_CREAT | O_EXCL, 0600);
+	CHECK(f >= 0);
+	CHECK(raw(SYS_write, f, "hello", 5) == 5);
+	CHECK(raw(SYS_close, f) == 0);
+	CHECK_OK(raw(SYS_renameat, dfd, "new", dfd, "renamed"));
+	CHECK_OK(raw(SYS_linkat, dfd, "renamed", dfd, "hard", 0));
+	CHECK_OK(raw(SYS_symlinkat, "renamed", dfd, "soft"));
+	CHECK_OK(raw(SYS_mkdirat, dfd, "sub", 0700));
+	sub = (int)raw(SYS_openat, dfd, "sub", O_RDONLY | O_DIRECTORY);
+	CHECK(sub >= 0);
+	CHECK_OK(raw(SYS_renameat, dfd, "hard", sub, "moved"));
+	f = (int)raw(SYS_openat, sub, "moved", O_RDONLY);
+	CHECK(f >= 0 && raw(SYS_read, f, buf, 5) == 5 &&
+	    memcmp(buf, "hello", 5) == 0);
+	f = (int)raw(SYS_openat, dfd, "soft", O_RDONLY);
+	CHECK(f >= 0 && raw(SYS_read, f, buf, 5) == 5);
+	CHECK_OK(raw(SYS_unlinkat, sub, "moved", 0));
+	CHECK_OK(raw(SYS_unlinkat, dfd, "sub", AT_REMOVEDIR));
+	CHECK_OK(raw(SYS_unlinkat, dfd, "soft", 0));
+	/* fdopendir and readdir on a duplicate of the capability. */
+	dir = fdopendir(dup(dfd));
+	CHECK(dir != NULL);
+	seen = 0;
+	while ((de = readdir(dir)) != NULL)
+		seen += strcmp(de->d_name, "renamed") == 0;
+	CHECK(seen == 1);
+	closedir(dir);
+	CHECK_OK(raw(SYS_unlinkat, dfd, "renamed", 0));
+	/* Still confined: nothing above it. */
+	CHECK_ERR(raw(SYS_openat, dfd, "../escape", O_WRONLY | O_CREAT, 0600),
+	    EACCES);
+	CHECK_ERR(raw(SYS_mkdirat, dfd, "../escape", 0700), EACCES);
+}
+
+Test(rights, writable_directory_capability)
+{
+	struct dirs d;
+
+	d.path = test_tmpdir();
+	SANDBOXED(writable_directory, &d);
+	test_rmtree(d.path);
+	free(d.path);
 }

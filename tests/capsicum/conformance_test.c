@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Every right, every row of the policy table, against the live kernel.
+ *
+ * For each right a child limits one descriptor to all rights but that one,
+ * enters capability mode and issues, with raw system calls, every call
+ * the table says needs the right, with the row's argument conditions
+ * satisfied: the kernel must answer ENOTCAPABLE.  The same call on an
+ * unlimited descriptor must get past the filters (any other answer: the
+ * pointer arguments are NULL and lengths 0, so calls fail harmlessly with
+ * EFAULT or EINVAL or do nothing, the try-syscall technique).  Calls that
+ * capability mode refuses outright must answer ECAPMODE on both.
+ */
+#include <sys/mman.h>
+
+#include <sys/capsicum.h>
+
+#include "capsicum/policy.h"
+#include "harness.h"
+
+static int
+scratch(void)
+{
+	char path[] = "/tmp/capsicum-conf.XXXXXX";
+	int fd;
+
+	fd = mkstemp(path);
+	CHECK(fd >= 0);
+	unlink(path);
+	return (fd);
+}
+
+/* Arguments for a row: the descriptor, other descriptors valid and
+ * unlimited, the conditions met, everything else 0 (NULL). */
+static void
+row_args(const struct prow *row, int fd, int other, uint64_t a[6])
+{
+	unsigned int j;
+
+	memset(a, 0, 6 * sizeof(*a));
+	/* Descriptor-ish arguments of two-descriptor calls. */
+	if (strcmp(row->pr_sys, "sendfile") == 0 ||
+	    strcmp(row->pr_sys, "tee") == 0)
+		a[0] = a[1] = (uint64_t)other;
+	if (strcmp(row->pr_sys, "copy_file_range") == 0 ||
+	    strcmp(row->pr_sys, "splice") == 0 ||
+	    strcmp(row->pr_sys, "renameat") == 0 ||
+	    strcmp(row->pr_sys, "renameat2") == 0 ||
+	    strcmp(row->pr_sys, "linkat") == 0 ||
+	    strcmp(row->pr_sys, "epoll_ctl") == 0)
+		a[0] = a[2] = (uint64_t)other;
+	if (strcmp(row->pr_sys, "mmap") == 0)
+		a[3] = MAP_PRIVATE;
+	if (strcmp(row->pr_sys, "symlinkat") == 0)
+		a[1] = (uint64_t)other;
+	for (j = 0; j < row->pr_ncond; j++) {
+		const struct pcond *pc = &row->pr_cond[j];
+
+		switch (pc->pc_op) {
+		case PC_MASKED:
+			a[pc->pc_arg] = (a[pc->pc_arg] & ~pc->pc_mask) |
+			    pc->pc_value;
+			break;
+		case PC_EQ:
+			a[pc->pc_arg] = pc->pc_value;
+			break;
+		case PC_NE:
+		case PC_GT:
+			a[pc->pc_arg] = pc->pc_value + 1;
+			break;
+		default:
+			a[pc->pc_arg] = pc->pc_value;
+			break;
+		}
+	}
+	a[row->pr_fd] = (uint64_t)fd;
+}
+
+struct job {
+	uint64_t	right;
+	uint32_t	fcntl;
+};
+
+static void
+check_right(void *arg)
+{
+	const struct job *job = arg;
+	const struct prow *row;
+	cap_rights_t r, drop;
+	uint64_t a[6];
+	unsigned int i, n;
+	long res, ok;
+	int lim, full;
+
+	lim = scratch();
+	full = scratch();
+	CAP_ALL(&r);
+	if (job->right != 0) {
+		CAP_NONE(&drop);
+		drop.cr_rights[CAPIDXBIT(job->right) == 2 ? 1 : 0] |=
+		    job->right;
+		cap_rights_remove(&r, &drop);
+	}
+	CHECK(cap_rights_limit(lim, &r) == 0);
+	if (job->fcntl != 0)
+		CHECK(cap_fcntls_limit(lim, CAP_FCNTL_ALL & ~job->fcntl) == 0);
+	capsicum_policy_init();
+	CHECK(cap_enter() == 0);
+	for (i = 0, n = 0; i < capsicum_policy_len; i++) {
+		row = &capsicum_policy[i];
+		if (row->pr_kind != PK_RIGHT || row->pr_right == PR_IOCTL_LIST)
+			continue;
+		if (job->fcntl != 0 ? row->pr_fcntl != job->fcntl :
+		    (row->pr_right != job->right || row->pr_fcntl != 0))
+			continue;
+		/* Rows the other conditions of which clash with the
+		 * descriptor position are covered elsewhere. */
+		n++;
+		row_args(row, lim, full, a);
+		res = raw(capsicum_policy_rownr(i), a[0], a[1], a[2], a[3],
+		    a[4], a[5]);
+		row_args(row, full, full, a);
+		ok = raw(capsicum_policy_rownr(i), a[0], a[1], a[2], a[3], a[4],
+		    a[5]);
+		if (!capsicum_policy_capmode_allows(row->pr_sys)) {
+			if (res != -ECAPMODE || ok != -ECAPMODE) {
+				dprintf(2, "%s (%s): %ld/%ld, want ECAPMODE\n",
+				    row->pr_sys, row->pr_why, res, ok);
+				_exit(1);
+			}
+			continue;
+		}
+		if (res != -ENOTCAPABLE) {
+			dprintf(2, "%s without %s (%s): %ld, want ENOTCAPABLE\n",
+			    row->pr_sys, capsicum_right_name(job->right),
+			    row->pr_why, res);
+			_exit(1);
+		}
+		if (ok == -ENOTCAPABLE || ok == -ECAPMODE) {
+			dprintf(2, "%s with every right (%s): %ld\n",
+			    row->pr_sys, row->pr_why, ok);
+			_exit(1);
+		}
+	}
+	CHECK(n > 0);
+}
+
+Test(conformance, every_row_of_every_right, .timeout = 120)
+{
+	struct job jobs[128];
+	unsigned int i, j, n;
+	const struct prow *row;
+
+	n = 0;
+	for (i = 0; i < capsicum_policy_len; i++) {
+		row = &capsicum_policy[i];
+		if (row->pr_kind != PK_RIGHT || row->pr_right == PR_IOCTL_LIST)
+			continue;
+		struct job jb = { row->pr_fcntl != 0 ? 0 : row->pr_right,
+		    row->pr_fcntl };
+		for (j = 0; j < n; j++) {
+			if (jobs[j].right == jb.right && jobs[j].fcntl == jb.fcntl)
+				break;
+		}
+		if (j == n && n < 128)
+			jobs[n++] = jb;
+	}
+	cr_assert_gt(n, 40);
+	for (i = 0; i < n; i++) {
+		int st = run_child(check_right, &jobs[i]);
+
+		cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		    "right %s (fcntl bit %#x): child %s %d",
+		    capsicum_right_name(jobs[i].right), jobs[i].fcntl,
+		    WIFEXITED(st) ? "exit" : "signal",
+		    WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+	}
+}

@@ -139,7 +139,7 @@ struct rtt {
 static ssize_t
 raw_sendmsg(int sock, const void *buf, size_t len, int fd)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))];
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
 	struct msghdr msg;
 	struct cmsghdr *cmsg;
 	struct iovec iov;

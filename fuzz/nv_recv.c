@@ -105,7 +105,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 static void
 send_with_fds(int sock, const void *buf, size_t len, int nfds)
 {
-	char cbuf[CMSG_SPACE(8 * sizeof(int))];
+	char cbuf[CMSG_SPACE(8 * sizeof(int))] = { 0 };
 	struct msghdr msg;
 	struct cmsghdr *cmsg;
 	struct iovec iov;

@@ -71,6 +71,8 @@ put_rights(struct msghdr *msg, void *cbuf, const int *fds, size_t nfds)
 
 	msg->msg_control = cbuf;
 	msg->msg_controllen = CMSG_SPACE(nfds * sizeof(int));
+	/* Alignment padding goes to the kernel too: no stack garbage. */
+	memset(cbuf, 0, msg->msg_controllen);
 	cmsg = CMSG_FIRSTHDR(msg);
 	cmsg->cmsg_level = SOL_SOCKET;
 	cmsg->cmsg_type = SCM_RIGHTS;

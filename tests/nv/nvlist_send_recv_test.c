@@ -78,7 +78,7 @@ close_pair(int sv[2])
 static void
 raw_send(int sock, const void *buf, size_t len, const int *fds, size_t nfds)
 {
-	char cbuf[CMSG_SPACE(16 * sizeof(int))];
+	char cbuf[CMSG_SPACE(16 * sizeof(int))] = { 0 };
 	struct msghdr msg;
 	struct cmsghdr *cmsg;
 	struct iovec iov;
@@ -495,7 +495,9 @@ Test(nvlist_send, __nonblocking_waits_for_room)
 	if (pid == 0) {
 		usleep(100000);
 		got = nvlist_recv(sv[1], 0);
-		_exit(got != NULL && nvlist_get_number(got, "n") == 7 ? 0 : 1);
+		status = got != NULL && nvlist_get_number(got, "n") == 7 ? 0 : 1;
+		nvlist_destroy(got);
+		_exit(status);
 	}
 	nvl = nvlist_create(0);
 	nvlist_add_number(nvl, "n", 7);

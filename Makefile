@@ -69,6 +69,7 @@ endif
 
 TESTS	:= $(patsubst %.c,$(B)/%,$(TEST_SRC))
 TESTBINS:= $(patsubst %.c,$(B)/%,$(TESTBIN_SRC))
+VGTESTS	:= $(patsubst %.c,$(B)/vg/%,$(TEST_SRC))
 EXAMPLES:= $(patsubst %.c,$(B)/%,$(EXAMPLE_SRC))
 BENCHES	:= $(patsubst %.c,$(B)/%,$(BENCH_SRC))
 TOOLS	:= $(patsubst %.c,$(B)/%,$(TOOL_SRC))
@@ -178,6 +179,13 @@ $(B)/tests/%: tests/%.c $(SAN_LIBS) $(TEST_HELPERS) $(LIB_HDRS)
 	    -L$(B)/san -Wl,--whole-archive $(LINK_OUR) -Wl,--no-whole-archive \
 	    $(SECCOMP_LIBS) -lcriterion -lpthread
 
+# The same tests without sanitizers, for valgrind.
+$(B)/vg/tests/%: tests/%.c $(LIBS_STATIC) $(TEST_HELPERS) $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(BASE) $(WARN) -Wno-missing-prototypes -O1 -g -Itests -Ilib -o $@ $< \
+	    -L$(B)/lib -Wl,--whole-archive $(LINK_OUR) -Wl,--no-whole-archive \
+	    $(SECCOMP_LIBS) -lcriterion -lpthread
+
 $(B)/bench/%: bench/%.c $(LIBS_STATIC) $(LIB_HDRS) bench/bench.h
 	@mkdir -p $(@D)
 	$(CC) $(BASE) $(WARN) -O2 -g -Ibench -Ilib -o $@ $< -L$(B)/lib \
@@ -197,8 +205,8 @@ check: deps-build deps-test all $(TESTS) $(TESTBINS) $(if $(wildcard tools/capsi
 	@sh mk/runtests.sh $(B) $(TESTS)
 	@sh mk/check-install.sh $(B)
 
-valgrind: $(TESTS)
-	@sh mk/valgrind.sh $(B) $(TESTS)
+valgrind: $(VGTESTS) $(TESTBINS)
+	@sh mk/valgrind.sh $(B) $(VGTESTS)
 
 demo: all
 	@sh examples/demo.sh $(B)

@@ -589,47 +589,6 @@ capsicum_fdtab_snapshot(struct capsicum_fdlist **listp, unsigned *np)
 #define	STATE_ENV	"CAPSICUM_STATE_FD"
 #define	STATE_MAX	(4 << 20)
 
-struct state_hdr {
-	uint32_t	sh_magic;
-	uint32_t	sh_size;
-	int32_t		sh_mode;
-	int32_t		sh_ph;
-	uint32_t	sh_nprof;
-	uint32_t	sh_nent;
-	uint32_t	sh_nbands;
-	uint32_t	sh_active;
-	uint32_t	sh_missing;
-	int32_t		sh_ll_abi;
-	uint32_t	sh_nfilters;
-	uint32_t	sh_insns;
-	uint32_t	sh_flags;	/* 1: strict, 2: trap */
-	int32_t		sh_band_next;
-	int32_t		sh_pid;
-	int32_t		sh_scratch;
-};
-
-struct state_prof {
-	uint64_t	sp_rights[2];
-	uint32_t	sp_fcntls;
-	int32_t		sp_nioctls;
-};
-
-struct state_ent {
-	int32_t		se_fd;
-	int32_t		se_prof;	/* index, -1 for protected */
-	uint32_t	se_writable;
-	int32_t		se_band;	/* index of its band, -1 for none */
-	uint64_t	se_dev;
-	uint64_t	se_ino;
-};
-
-struct state_band {
-	int32_t		sb_base;
-	int32_t		sb_prof;
-	uint32_t	sb_writable;
-	int32_t		sb_shift;
-};
-
 static int
 state_open(void)
 {
@@ -793,152 +752,237 @@ out:
 	return (ret);
 }
 
-/* Read exactly n bytes at *offp; false at the end or on error. */
+/* ---------------------------------------------------------------------
+ * Decoding.  The file is writable by the process, so a sandboxed program
+ * could have scribbled on it before exec: every field is checked, nothing
+ * is trusted for security, and a bad file is ignored.  Decoding is a pure
+ * function of the bytes (fuzz/capsicum_state.c); applying is separate.
+ */
+struct cursor {
+	const unsigned char	*p;
+	size_t			 left;
+};
+
 static bool
-state_read(int fd, void *p, size_t n, off_t *offp, size_t limit)
+take(struct cursor *c, void *out, size_t n)
 {
 
-	if (*offp + n > limit)
+	if (n > c->left)
 		return (false);
-	if (RAW4(SYS_pread64, fd, p, n, *offp) != (long)n)
-		return (false);
-	*offp += (off_t)n;
+	memcpy(out, c->p, n);
+	c->p += n;
+	c->left -= n;
 	return (true);
 }
 
-/*
- * Rebuild the bookkeeping after exec.  Every field is checked: the file
- * is writable by the process, so a sandboxed program could have scribbled
- * on it.  A bad file is ignored (the kernel's enforcement does not depend
- * on it).
- */
 void
-capsicum_state_load(void)
+capsicum_state_free(struct capsicum_state *st)
 {
-	const struct capsicum_profile **ptab;
+	unsigned int i;
+
+	if (st == NULL)
+		return;
+	/* Every slot, including one half-decoded when decoding failed. */
+	for (i = 0; st->prof != NULL && i < st->hdr.sh_nprof; i++)
+		free(st->prof[i].ioctls);
+	free(st->prof);
+	free(st->ent);
+	free(st->band);
+	memset(st, 0, sizeof(*st));
+}
+
+static bool
+fd_ok(int32_t fd)
+{
+
+	return (fd >= 0 && fd < (1 << 20));
+}
+
+int
+capsicum_state_decode(const void *buf, size_t len, struct capsicum_state *st)
+{
+	struct cursor c = { buf, len };
 	struct state_hdr h;
 	struct state_prof sp;
 	struct state_ent se;
 	struct state_band sb;
-	struct capsicum_band *b;
-	cap_ioctl_t *ioctls;
-	struct stat st;
-	const char *env;
-	char *end;
-	off_t off;
-	long fd, v;
+	cap_rights_t r;
 	unsigned int i;
-	int slot;
 
-	env = getenv(STATE_ENV);
-	if (env == NULL)
-		return;
-	v = strtol(env, &end, 10);
-	if (*end != '\0' || v < 0 || v > 1 << 20)
-		return;
-	fd = v;
-	if (RAW2(SYS_fstat, fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    st.st_nlink != 0 || st.st_size > STATE_MAX)
-		return;
-	off = 0;
-	if (!state_read((int)fd, &h, sizeof(h), &off, (size_t)st.st_size) ||
-	    h.sh_magic != STATE_MAGIC || h.sh_size != st.st_size ||
-	    h.sh_nprof > 65536 || h.sh_nent > (1U << 20) ||
-	    h.sh_nbands > CAPSICUM_MAX_BANDS)
-		return;
-	capsicum_cs.cs_statefd = (int)fd;
-	ptab = calloc(h.sh_nprof + 1, sizeof(*ptab));
-	ioctls = calloc(CAP_IOCTLS_MAX, sizeof(*ioctls));
-	if (ptab == NULL || ioctls == NULL)
-		goto out;
-	/* Profiles were saved newest first; intern oldest first. */
-	for (i = 0; i < h.sh_nprof; i++) {
-		cap_rights_t r;
-
-		if (!state_read((int)fd, &sp, sizeof(sp), &off, h.sh_size))
-			goto out;
+	memset(st, 0, sizeof(*st));
+	if (!take(&c, &h, sizeof(h)) || h.sh_magic != STATE_MAGIC ||
+	    h.sh_size != len || h.sh_nprof > 4096 ||
+	    h.sh_nent > CAPSICUM_MAX_PINS + 65536 ||
+	    h.sh_nbands > CAPSICUM_MAX_BANDS || (h.sh_flags & ~3U) != 0 ||
+	    (h.sh_mode != 0 && h.sh_mode != 1) ||
+	    (h.sh_ph != -1 && !fd_ok(h.sh_ph)) ||
+	    (h.sh_scratch != -1 && !fd_ok(h.sh_scratch)) ||
+	    h.sh_band_next < 0 || h.sh_band_next > (1 << 20) ||
+	    (h.sh_active & ~CAP_LAYERS_ALL) != 0 ||
+	    (h.sh_missing & ~CAP_LAYERS_ALL) != 0)
+		return (-EINVAL);
+	st->hdr = h;
+	st->prof = calloc(h.sh_nprof + 1, sizeof(*st->prof));
+	st->band = calloc(h.sh_nbands + 1, sizeof(*st->band));
+	st->ent = calloc(h.sh_nent + 1, sizeof(*st->ent));
+	if (st->prof == NULL || st->band == NULL || st->ent == NULL)
+		goto bad;
+	for (i = 0; i < h.sh_nprof; i++, st->nprof++) {
+		if (!take(&c, &sp, sizeof(sp)))
+			goto bad;
 		r.cr_rights[0] = sp.sp_rights[0];
 		r.cr_rights[1] = sp.sp_rights[1];
 		if (!cap_rights_is_valid(&r) || sp.sp_nioctls > CAP_IOCTLS_MAX ||
 		    sp.sp_nioctls < -1 || (sp.sp_fcntls & ~CAP_FCNTL_ALL) != 0)
-			goto out;
-		if (sp.sp_nioctls > 0 && !state_read((int)fd, ioctls,
-		    (size_t)sp.sp_nioctls * sizeof(*ioctls), &off, h.sh_size))
-			goto out;
-		if (sp.sp_nioctls > 0 && capsicum_ioctls_normalize(ioctls,
+			goto bad;
+		st->prof[i].rights = r;
+		st->prof[i].fcntls = sp.sp_fcntls;
+		st->prof[i].nioctls = sp.sp_nioctls;
+		if (sp.sp_nioctls <= 0)
+			continue;
+		st->prof[i].ioctls = calloc((size_t)sp.sp_nioctls,
+		    sizeof(cap_ioctl_t));
+		if (st->prof[i].ioctls == NULL || !take(&c, st->prof[i].ioctls,
+		    (size_t)sp.sp_nioctls * sizeof(cap_ioctl_t)) ||
+		    capsicum_ioctls_normalize(st->prof[i].ioctls,
 		    (size_t)sp.sp_nioctls) != (size_t)sp.sp_nioctls)
-			goto out;
-		ptab[i] = capsicum_profile_intern(&r, sp.sp_fcntls,
-		    sp.sp_nioctls, ioctls);
+			goto bad;
 	}
-	capsicum_cs.cs_ph = h.sh_ph;
-	capsicum_cs.cs_active = h.sh_active;
-	capsicum_cs.cs_missing = h.sh_missing;
-	capsicum_cs.cs_ll_abi = h.sh_ll_abi;
-	capsicum_cs.cs_nfilters = h.sh_nfilters;
-	capsicum_cs.cs_insns = h.sh_insns;
-	capsicum_cs.cs_strict = (h.sh_flags & 1) != 0;
-	capsicum_cs.cs_trap = (h.sh_flags & 2) != 0;
-	capsicum_cs.cs_band_next = h.sh_band_next;
-	capsicum_cs.cs_pid = h.sh_pid;
-	capsicum_cs.cs_scratch = h.sh_scratch;
-	for (i = 0; i < h.sh_nbands; i++) {
-		if (!state_read((int)fd, &sb, sizeof(sb), &off, h.sh_size))
-			goto out;
-		if (sb.sb_prof < 0 || sb.sb_prof >= (int32_t)h.sh_nprof ||
-		    sb.sb_base < 0 || sb.sb_shift < 0 ||
-		    sb.sb_shift > CAPSICUM_BAND_SHIFT ||
+	for (i = 0; i < h.sh_nbands; i++, st->nband++) {
+		if (!take(&c, &sb, sizeof(sb)) || sb.sb_prof < 0 ||
+		    sb.sb_prof >= (int32_t)h.sh_nprof || !fd_ok(sb.sb_base) ||
+		    sb.sb_shift < 0 || sb.sb_shift > CAPSICUM_BAND_SHIFT ||
 		    (sb.sb_base & ((1 << sb.sb_shift) - 1)) != 0)
-			goto out;
+			goto bad;
+		st->band[i] = sb;
+	}
+	for (i = 0; i < h.sh_nent; i++, st->nent++) {
+		if (!take(&c, &se, sizeof(se)) || !fd_ok(se.se_fd) ||
+		    se.se_prof < -1 || se.se_prof >= (int32_t)h.sh_nprof ||
+		    se.se_band < -1 || se.se_band >= (int32_t)h.sh_nbands ||
+		    (h.sh_mode == 0 && se.se_prof < 0))
+			goto bad;
+		st->ent[i] = se;
+	}
+	if (c.left != 0)
+		goto bad;
+	return (0);
+bad:
+	capsicum_state_free(st);
+	return (-EINVAL);
+}
+
+/* Is fd an inert placeholder (an empty memfd, or an O_PATH of one)? */
+static bool
+is_inert(int fd)
+{
+	struct stat st;
+
+	return (RAW2(SYS_fstat, fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_nlink == 0 && st.st_size == 0);
+}
+
+/* Install a decoded state (a new image after exec). */
+static void
+state_apply(const struct capsicum_state *d, int statefd)
+{
+	const struct capsicum_profile **ptab;
+	struct capsicum_band *b, *pb;
+	const struct capsicum_profile *p;
+	const struct state_ent *se;
+	unsigned int i;
+	int slot;
+
+	ptab = calloc(d->nprof + 1, sizeof(*ptab));
+	if (ptab == NULL)
+		return;
+	for (i = 0; i < d->nprof; i++)
+		ptab[i] = capsicum_profile_intern(&d->prof[i].rights,
+		    d->prof[i].fcntls, d->prof[i].nioctls, d->prof[i].ioctls);
+	capsicum_cs.cs_statefd = statefd;
+	/* The placeholder must be what it claims, or nothing is parked. */
+	capsicum_cs.cs_ph = d->hdr.sh_ph >= 0 && is_inert(d->hdr.sh_ph) ?
+	    d->hdr.sh_ph : -1;
+	capsicum_cs.cs_scratch = d->hdr.sh_scratch;
+	capsicum_cs.cs_active = d->hdr.sh_active;
+	capsicum_cs.cs_missing = d->hdr.sh_missing;
+	capsicum_cs.cs_ll_abi = d->hdr.sh_ll_abi;
+	capsicum_cs.cs_nfilters = d->hdr.sh_nfilters;
+	capsicum_cs.cs_insns = d->hdr.sh_insns;
+	capsicum_cs.cs_strict = (d->hdr.sh_flags & 1) != 0;
+	capsicum_cs.cs_trap = (d->hdr.sh_flags & 2) != 0;
+	capsicum_cs.cs_band_next = d->hdr.sh_band_next;
+	capsicum_cs.cs_pid = d->hdr.sh_pid;
+	for (i = 0; i < d->nband; i++) {
 		b = &capsicum_cs.cs_bands[i];
-		b->band_base = sb.sb_base;
-		b->band_shift = sb.sb_shift;
-		b->band_prof = ptab[sb.sb_prof];
-		b->band_writable = sb.sb_writable != 0;
+		b->band_base = d->band[i].sb_base;
+		b->band_shift = d->band[i].sb_shift;
+		b->band_prof = ptab[d->band[i].sb_prof];
+		b->band_writable = d->band[i].sb_writable != 0;
 		atomic_store(&b->band_used, 0);
 		atomic_store(&capsicum_cs.cs_nbands, i + 1);
 	}
 	/* A slot is taken when it holds a copy, or when a sub-band (a
 	 * later, smaller band inside it) reserved it. */
-	for (i = 0; i < h.sh_nbands; i++) {
+	for (i = 0; i < d->nband; i++) {
 		b = &capsicum_cs.cs_bands[i];
 		for (slot = 0; slot < capsicum_band_size(b); slot++) {
 			if (capsicum_band_of_fd(b->band_base + slot) != b ||
+			    capsicum_cs.cs_ph < 0 ||
 			    RAW3(SYS_fcntl, b->band_base + slot, F_DUPFD_QUERY,
 			    capsicum_cs.cs_ph) != 1)
 				atomic_fetch_or(&b->band_used, 1U << slot);
 		}
 	}
-	for (i = 0; i < h.sh_nent; i++) {
-		const struct capsicum_profile *p;
-		struct capsicum_band *pb;
-
-		if (!state_read((int)fd, &se, sizeof(se), &off, h.sh_size))
-			goto out;
-		if (se.se_fd < 0 || se.se_prof < -1 ||
-		    se.se_prof >= (int32_t)h.sh_nprof || se.se_band < -1 ||
-		    se.se_band >= (int32_t)h.sh_nbands)
-			goto out;
-		p = se.se_prof < 0 ? NULL : ptab[se.se_prof];
-		pb = se.se_band < 0 ? NULL : &capsicum_cs.cs_bands[se.se_band];
-		if (h.sh_mode) {
-			if (capsicum_pin_add(se.se_fd, p, se.se_writable != 0,
+	for (i = 0; i < d->nent; i++) {
+		se = &d->ent[i];
+		p = se->se_prof < 0 ? NULL : ptab[se->se_prof];
+		pb = se->se_band < 0 ? NULL : &capsicum_cs.cs_bands[se->se_band];
+		if (d->hdr.sh_mode) {
+			if (capsicum_pin_add(se->se_fd, p, se->se_writable != 0,
 			    pb) != 0)
-				goto out;
+				break;
 			/* Exec closed a close-on-exec pin: keep it occupied. */
-			if (RAW2(SYS_fcntl, se.se_fd, F_GETFD) < 0 &&
+			if (RAW2(SYS_fcntl, se->se_fd, F_GETFD) < 0 &&
 			    capsicum_cs.cs_ph >= 0)
-				RAW3(SYS_dup3, capsicum_cs.cs_ph, se.se_fd, 0);
-		} else if (p != NULL) {
+				RAW3(SYS_dup3, capsicum_cs.cs_ph, se->se_fd, 0);
+		} else {
 			pthread_mutex_lock(&fdtab_lock);
-			if (fdtab_grow(se.se_fd) == 0)
-				fdtab_put_locked(se.se_fd, p, (dev_t)se.se_dev,
-				    (ino_t)se.se_ino);
+			if (fdtab_grow(se->se_fd) == 0)
+				fdtab_put_locked(se->se_fd, p,
+				    (dev_t)se->se_dev, (ino_t)se->se_ino);
 			pthread_mutex_unlock(&fdtab_lock);
 		}
 	}
-	atomic_store(&capsicum_cs.cs_mode, h.sh_mode != 0);
-out:
-	free(ioctls);
+	atomic_store(&capsicum_cs.cs_mode, d->hdr.sh_mode != 0);
 	free(ptab);
+}
+
+void
+capsicum_state_load(void)
+{
+	struct capsicum_state d;
+	struct stat st;
+	const char *env;
+	char *end, *buf;
+	long fd, v;
+
+	env = getenv(STATE_ENV);
+	if (env == NULL)
+		return;
+	v = strtol(env, &end, 10);
+	if (*end != '\0' || end == env || !fd_ok((int32_t)v))
+		return;
+	fd = v;
+	if (RAW2(SYS_fstat, fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_nlink != 0 || st.st_size > STATE_MAX || st.st_size <= 0)
+		return;
+	if ((buf = malloc((size_t)st.st_size)) == NULL)
+		return;
+	if (RAW4(SYS_pread64, fd, buf, st.st_size, 0) == st.st_size &&
+	    capsicum_state_decode(buf, (size_t)st.st_size, &d) == 0) {
+		state_apply(&d, (int)fd);
+		capsicum_state_free(&d);
+	}
+	free(buf);
 }

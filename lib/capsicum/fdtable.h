@@ -24,6 +24,7 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <sys/capsicum.h>
@@ -132,7 +133,65 @@ capsicum_band_mask(const struct capsicum_band *b)
 }
 
 /* Exec state. */
+struct state_hdr {
+	uint32_t	sh_magic;
+	uint32_t	sh_size;
+	int32_t		sh_mode;
+	int32_t		sh_ph;
+	uint32_t	sh_nprof;
+	uint32_t	sh_nent;
+	uint32_t	sh_nbands;
+	uint32_t	sh_active;
+	uint32_t	sh_missing;
+	int32_t		sh_ll_abi;
+	uint32_t	sh_nfilters;
+	uint32_t	sh_insns;
+	uint32_t	sh_flags;	/* 1: strict, 2: trap */
+	int32_t		sh_band_next;
+	int32_t		sh_pid;
+	int32_t		sh_scratch;
+};
+
+struct state_prof {
+	uint64_t	sp_rights[2];
+	uint32_t	sp_fcntls;
+	int32_t		sp_nioctls;
+};
+
+struct state_ent {
+	int32_t		se_fd;
+	int32_t		se_prof;	/* index, -1 for protected */
+	uint32_t	se_writable;
+	int32_t		se_band;	/* index of its band, -1 for none */
+	uint64_t	se_dev;
+	uint64_t	se_ino;
+};
+
+struct state_band {
+	int32_t		sb_base;
+	int32_t		sb_prof;
+	uint32_t	sb_writable;
+	int32_t		sb_shift;
+};
+
+/* A decoded state file. */
+struct capsicum_state {
+	struct state_hdr	hdr;
+	struct {
+		cap_rights_t	rights;
+		uint32_t	fcntls;
+		int32_t		nioctls;
+		cap_ioctl_t	*ioctls;
+	}			*prof;
+	struct state_ent	*ent;
+	struct state_band	*band;
+	unsigned int		nprof, nent, nband;
+};
+
 int	capsicum_state_save(void);
 void	capsicum_state_load(void);
+int	capsicum_state_decode(const void *buf, size_t len,
+	    struct capsicum_state *st);
+void	capsicum_state_free(struct capsicum_state *st);
 
 #endif /* !CAPSICUM_FDTABLE_H */

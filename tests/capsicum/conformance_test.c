@@ -105,7 +105,7 @@ check_right(void *arg)
 	if (job->fcntl != 0)
 		CHECK(cap_fcntls_limit(lim, CAP_FCNTL_ALL & ~job->fcntl) == 0);
 	capsicum_policy_init();
-	CHECK(cap_enter() == 0);
+	capmode_enter();
 	for (i = 0, n = 0; i < capsicum_policy_len; i++) {
 		row = &capsicum_policy[i];
 		if (row->pr_kind != PK_RIGHT || row->pr_right == PR_IOCTL_LIST)

@@ -611,6 +611,14 @@ const struct prow capsicum_policy[] = {
 	DENY(tkill, "targets a thread id in the global namespace"),
 
 	/* ----------------------------------------------------------------
+	 * Process descriptors (procdesc.c).  A process descriptor is a
+	 * pidfd; pdkill and pdwait are the pidfd_send_signal and waitid rows
+	 * above.  pdgetpid asks the kernel with PIDFD_GET_INFO, which takes
+	 * any structure size, so the size field of the command is masked.
+	 */
+	RIGHT_IF(ioctl, 0, CAP_PDGETPID, "pdgetpid: ioctl(PIDFD_GET_INFO)", C_MASK(1, 0xC000FFFFU, 0xC000FF0BU)),
+
+	/* ----------------------------------------------------------------
 	 * Time.
 	 */
 	ALLOW(clock_gettime, "time"), ALLOW(clock_getres, "time"),

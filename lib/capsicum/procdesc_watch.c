@@ -1,0 +1,630 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The process-descriptor watchdog.
+ *
+ * One watchdog serves a process that pdforked and every process forked
+ * from it (each has a channel of its own, see PDM_HELLO).  For each child
+ * it holds a pidfd on an open file of its own and:
+ *
+ *  - waits for the program's descriptor to be closed for the last time,
+ *    in whatever process: the program's open file holds a shared flock(2)
+ *    lock, which the kernel drops with the last reference, so an
+ *    exclusive non-blocking flock on our open file succeeds from then on.
+ *    Closes are noticed through inotify (IN_CLOSE fires when any open file
+ *    of the pidfs inode is released); a watchdog inside capability mode
+ *    cannot add inotify watches (they take a path) and polls instead.
+ *    Then, unless PD_DAEMON, it sends SIGKILL through its pidfd, which
+ *    cannot reach a recycled pid;
+ *  - tells the parent when the child exits, handing it a pidfd to reap it
+ *    through (the parent holds no pidfd of a live child but the program's);
+ *  - delivers pdkill for sandboxed holders that Landlock's signal scope
+ *    stops (a child forked before cap_enter is outside the domain).
+ *
+ * Started before cap_enter, the watchdog is outside the sandbox, so
+ * everything a client sends is distrusted: sizes, magic and descriptor
+ * counts are checked, a client may only register its own children, and
+ * only registered children are ever signalled.  It opens no paths but its
+ * own /proc/self/fd entries, and never executes anything.
+ *
+ * It is started by a vfork-like clone of the caller whose child calls
+ * fork(): the watchdog thus comes from glibc's fork (allocator and stdio
+ * locks reset, fork handlers run) and is a grandchild, adopted by init
+ * when the intermediate exits, so it is never the program's child.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/file.h>
+#include <sys/inotify.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+
+#include <sys/capsicum.h>
+#include <sys/procdesc.h>
+
+#include "capsicum_impl.h"
+#include "procdesc_impl.h"
+#include "sys.h"
+
+#define	SPAWN_STACK	(256 * 1024)
+#define	POLL_NS		10000000	/* 10 ms, when inotify is not available */
+#define	MAX_EVENTS	32
+
+enum wkind { WK_CLIENT = 1, WK_CHILD, WK_INOTIFY, WK_TIMER };
+
+struct wclient {
+	int		 wl_kind;	/* WK_CLIENT; first: epoll dispatch */
+	struct wclient	*wl_next;
+	int		 wl_fd;
+	pid_t		 wl_pid;	/* the process that made the channel */
+	bool		 wl_gone;
+};
+
+struct wchild {
+	int		 wc_kind;	/* WK_CHILD */
+	struct wchild	*wc_next;
+	struct wclient	*wc_client;	/* its parent's channel; NULL: gone */
+	uint64_t	 wc_ino;
+	pid_t		 wc_pid;
+	int		 wc_fd;		/* our pidfd, our own open file */
+	int		 wc_wd;		/* inotify watch; -1: polled */
+	bool		 wc_daemon;
+	bool		 wc_exited;
+	bool		 wc_released;
+	bool		 wc_gone;
+};
+
+static struct watch {
+	int		 w_ep;
+	int		 w_in;		/* inotify, -1 */
+	int		 w_timer;	/* timerfd, -1 */
+	int		 w_in_kind;
+	int		 w_timer_kind;
+	unsigned int	 w_npolled;
+	bool		 w_timer_armed;
+	struct wclient	*w_clients;
+	struct wchild	*w_children;
+} w;
+
+/* ---------------------------------------------------------------------
+ * Bookkeeping.
+ */
+static void
+send_client(struct wclient *c, int type, uint64_t ino, const int *fds,
+    int nfds)
+{
+	struct pd_msg m;
+
+	if (c == NULL || c->wl_gone)
+		return;
+	memset(&m, 0, sizeof(m));
+	m.pm_magic = PD_MSG_MAGIC;
+	m.pm_type = (uint32_t)type;
+	m.pm_ino = ino;
+	/* Never block on a client: one that does not read loses news. */
+	(void)capsicum_pd_send(c->wl_fd, &m, fds, nfds, MSG_DONTWAIT);
+}
+
+static void
+timer_update(void)
+{
+	struct itimerspec its;
+	bool want;
+
+	want = w.w_npolled > 0;
+	if (w.w_timer < 0 || want == w.w_timer_armed)
+		return;
+	memset(&its, 0, sizeof(its));
+	if (want) {
+		its.it_value.tv_nsec = POLL_NS;
+		its.it_interval.tv_nsec = POLL_NS;
+	}
+	if (timerfd_settime(w.w_timer, 0, &its, NULL) == 0)
+		w.w_timer_armed = want;
+}
+
+static void
+unwatch(struct wchild *ch)
+{
+
+	if (ch->wc_wd >= 0) {
+		inotify_rm_watch(w.w_in, ch->wc_wd);
+		ch->wc_wd = -1;
+	} else if (!ch->wc_released) {
+		w.w_npolled--;
+		timer_update();
+	}
+}
+
+/* Drop a child once nothing more can happen to it that anyone needs. */
+static void
+maybe_forget(struct wchild *ch)
+{
+
+	if (!ch->wc_released || (!ch->wc_exited && ch->wc_client != NULL))
+		return;
+	if (!ch->wc_exited)
+		epoll_ctl(w.w_ep, EPOLL_CTL_DEL, ch->wc_fd, NULL);
+	ch->wc_gone = true;
+}
+
+/* Has the program's last descriptor gone?  Then do what closing it does
+ * on FreeBSD. */
+static void
+check_release(struct wchild *ch)
+{
+
+	if (ch->wc_released || ch->wc_gone)
+		return;
+	if (RAW2(SYS_flock, ch->wc_fd, LOCK_EX | LOCK_NB) != 0)
+		return;
+	unwatch(ch);
+	ch->wc_released = true;
+	if (!ch->wc_daemon && !ch->wc_exited)
+		RAW4(SYS_pidfd_send_signal, ch->wc_fd, SIGKILL, NULL, 0);
+	send_client(ch->wc_client, PDM_RELEASED, ch->wc_ino, NULL, 0);
+	maybe_forget(ch);
+}
+
+static void
+child_exited(struct wchild *ch, uint32_t events)
+{
+
+	if (ch->wc_exited || ch->wc_gone)
+		return;
+	ch->wc_exited = true;
+	epoll_ctl(w.w_ep, EPOLL_CTL_DEL, ch->wc_fd, NULL);
+	/* POLLHUP: reaped already (by pdwait); otherwise the parent reaps. */
+	if ((events & EPOLLHUP) == 0)
+		send_client(ch->wc_client, PDM_EXITED, ch->wc_ino, &ch->wc_fd,
+		    1);
+	maybe_forget(ch);
+}
+
+static struct wchild *
+child_by_ino(uint64_t ino)
+{
+	struct wchild *ch;
+
+	for (ch = w.w_children; ch != NULL; ch = ch->wc_next) {
+		if (ch->wc_ino == ino && !ch->wc_gone)
+			return (ch);
+	}
+	return (NULL);
+}
+
+/* ---------------------------------------------------------------------
+ * Requests.
+ */
+static void
+client_add(int fd)
+{
+	struct epoll_event ev;
+	struct wclient *c;
+	struct ucred uc;
+	socklen_t len;
+
+	len = sizeof(uc);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) != 0 ||
+	    (c = calloc(1, sizeof(*c))) == NULL) {
+		close(fd);
+		return;
+	}
+	c->wl_kind = WK_CLIENT;
+	c->wl_fd = fd;
+	c->wl_pid = uc.pid;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.ptr = c;
+	if (epoll_ctl(w.w_ep, EPOLL_CTL_ADD, fd, &ev) != 0) {
+		close(fd);
+		free(c);
+		return;
+	}
+	c->wl_next = w.w_clients;
+	w.w_clients = c;
+}
+
+static bool
+is_seqpacket(int fd)
+{
+	socklen_t len;
+	int type;
+
+	len = sizeof(type);
+	return (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 &&
+	    type == SOCK_SEQPACKET);
+}
+
+/* PDM_REG: fd is a pidfd of the child on an open file of the client's
+ * making; it becomes ours. */
+static void
+child_add(struct wclient *c, const struct pd_msg *m, int fd)
+{
+	struct pd_pidfd_info info;
+	struct epoll_event ev;
+	struct wchild *ch;
+	struct stat st;
+	char path[64];
+	long r;
+
+	if (fstat(fd, &st) != 0 || (uint64_t)st.st_ino != m->pm_ino) {
+		close(fd);
+		return;
+	}
+	r = capsicum_pd_info(fd, &info, PD_INFO_PID);
+	/* Only a child of the client; one reaped already can no longer be
+	 * signalled, and is watched only to report the last close. */
+	if ((r == 0 && ((pid_t)info.ppid != c->wl_pid ||
+	    (pid_t)info.pid != m->pm_pid)) || (r != 0 && r != -ESRCH)) {
+		close(fd);
+		return;
+	}
+	if ((ch = calloc(1, sizeof(*ch))) == NULL) {
+		close(fd);
+		return;
+	}
+	ch->wc_kind = WK_CHILD;
+	ch->wc_client = c;
+	ch->wc_ino = m->pm_ino;
+	ch->wc_pid = m->pm_pid;
+	ch->wc_fd = fd;
+	ch->wc_daemon = (m->pm_flags & PD_DAEMON) != 0;
+	ch->wc_exited = r != 0;
+	ch->wc_wd = -1;
+	if (!ch->wc_exited) {
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLIN;
+		ev.data.ptr = ch;
+		if (epoll_ctl(w.w_ep, EPOLL_CTL_ADD, fd, &ev) != 0)
+			ch->wc_exited = true;
+	}
+	/* Watch before checking, so that no close falls in between. */
+	if (w.w_in >= 0) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		ch->wc_wd = inotify_add_watch(w.w_in, path,
+		    IN_CLOSE_WRITE | IN_CLOSE_NOWRITE);
+	}
+	if (ch->wc_wd < 0) {
+		w.w_npolled++;
+		timer_update();
+	}
+	ch->wc_next = w.w_children;
+	w.w_children = ch;
+	check_release(ch);
+}
+
+/* PDM_KILL: the holder proves it holds the descriptor by sending it. */
+static void
+relay_kill(const struct pd_msg *m, int target, int reply)
+{
+	struct pd_msg rep;
+	struct wchild *ch;
+	struct stat st;
+	int err;
+
+	err = EPERM;
+	if (fstat(target, &st) == 0 &&
+	    (ch = child_by_ino((uint64_t)st.st_ino)) != NULL) {
+		err = (int)-RAW4(SYS_pidfd_send_signal, ch->wc_fd, m->pm_arg,
+		    NULL, 0);
+	}
+	close(target);
+	memset(&rep, 0, sizeof(rep));
+	rep.pm_magic = PD_MSG_MAGIC;
+	rep.pm_type = PDM_REPLY;
+	rep.pm_arg = err;
+	if (is_seqpacket(reply))
+		(void)capsicum_pd_send(reply, &rep, NULL, 0, MSG_DONTWAIT);
+	close(reply);
+}
+
+static void
+client_gone(struct wclient *c)
+{
+	struct wchild *ch;
+
+	if (c->wl_gone)
+		return;
+	c->wl_gone = true;
+	epoll_ctl(w.w_ep, EPOLL_CTL_DEL, c->wl_fd, NULL);
+	close(c->wl_fd);
+	for (ch = w.w_children; ch != NULL; ch = ch->wc_next) {
+		if (ch->wc_client == c) {
+			ch->wc_client = NULL;
+			maybe_forget(ch);
+		}
+	}
+}
+
+static void
+client_readable(struct wclient *c)
+{
+	int fds[PD_MSG_MAXFDS], nfds, i;
+	struct pd_msg m;
+	long r;
+
+	for (;;) {
+		r = capsicum_pd_recv(c->wl_fd, &m, fds, &nfds, MSG_DONTWAIT);
+		if (r == -EINTR)
+			continue;
+		if (r == -EAGAIN)
+			return;
+		if (r <= 0) {
+			client_gone(c);
+			return;
+		}
+		if (r == sizeof(m) && m.pm_magic == PD_MSG_MAGIC) {
+			if (m.pm_type == PDM_HELLO && nfds == 1 &&
+			    is_seqpacket(fds[0])) {
+				client_add(fds[0]);
+				nfds = 0;
+			} else if (m.pm_type == PDM_REG && nfds == 1) {
+				child_add(c, &m, fds[0]);
+				nfds = 0;
+			} else if (m.pm_type == PDM_KILL && nfds == 2) {
+				relay_kill(&m, fds[0], fds[1]);
+				nfds = 0;
+			}
+		}
+		for (i = 0; i < nfds; i++)
+			close(fds[i]);
+	}
+}
+
+static void
+inotify_readable(void)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	const struct inotify_event *ev;
+	struct wchild *ch;
+	bool all;
+	ssize_t n;
+	char *p;
+
+	all = false;
+	while ((n = read(w.w_in, buf, sizeof(buf))) > 0) {
+		for (p = buf; p < buf + n; p += sizeof(*ev) + ev->len) {
+			ev = (const struct inotify_event *)p;
+			if ((ev->mask & IN_Q_OVERFLOW) != 0) {
+				all = true;
+				continue;
+			}
+			for (ch = w.w_children; ch != NULL; ch = ch->wc_next) {
+				if (ch->wc_wd == ev->wd)
+					check_release(ch);
+			}
+		}
+	}
+	if (all) {
+		for (ch = w.w_children; ch != NULL; ch = ch->wc_next)
+			check_release(ch);
+	}
+}
+
+static void
+poll_tick(void)
+{
+	struct wchild *ch;
+	uint64_t n;
+
+	(void)read(w.w_timer, &n, sizeof(n));
+	for (ch = w.w_children; ch != NULL; ch = ch->wc_next) {
+		if (ch->wc_wd < 0)
+			check_release(ch);
+	}
+}
+
+/* Free what the last batch of events finished with. */
+static void
+sweep(void)
+{
+	struct wclient **cp, *c;
+	struct wchild **hp, *ch;
+
+	for (hp = &w.w_children; (ch = *hp) != NULL;) {
+		if (ch->wc_gone) {
+			*hp = ch->wc_next;
+			if (ch->wc_wd >= 0)
+				inotify_rm_watch(w.w_in, ch->wc_wd);
+			close(ch->wc_fd);
+			free(ch);
+		} else {
+			hp = &ch->wc_next;
+		}
+	}
+	for (cp = &w.w_clients; (c = *cp) != NULL;) {
+		if (c->wl_gone) {
+			*cp = c->wl_next;
+			free(c);
+		} else {
+			cp = &c->wl_next;
+		}
+	}
+}
+
+static void
+watch_loop(int server)
+{
+	struct epoll_event ev[MAX_EVENTS], e;
+	int i, n;
+
+	memset(&w, 0, sizeof(w));
+	w.w_in = w.w_timer = -1;
+	w.w_in_kind = WK_INOTIFY;
+	w.w_timer_kind = WK_TIMER;
+	if ((w.w_ep = epoll_create1(EPOLL_CLOEXEC)) < 0)
+		return;
+	/* A sandboxed watchdog cannot add watches: do not even try (in
+	 * trap mode the refusal would raise SIGTRAP). */
+	if (!cap_sandboxed())
+		w.w_in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	w.w_timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	memset(&e, 0, sizeof(e));
+	e.events = EPOLLIN;
+	if (w.w_in >= 0) {
+		e.data.ptr = &w.w_in_kind;
+		epoll_ctl(w.w_ep, EPOLL_CTL_ADD, w.w_in, &e);
+	}
+	if (w.w_timer >= 0) {
+		e.data.ptr = &w.w_timer_kind;
+		epoll_ctl(w.w_ep, EPOLL_CTL_ADD, w.w_timer, &e);
+	}
+	client_add(server);
+	while (w.w_clients != NULL || w.w_children != NULL) {
+		n = epoll_wait(w.w_ep, ev, MAX_EVENTS, -1);
+		if (n < 0 && errno != EINTR)
+			return;
+		for (i = 0; i < n; i++) {
+			switch (*(int *)ev[i].data.ptr) {
+			case WK_CLIENT:
+				client_readable(ev[i].data.ptr);
+				break;
+			case WK_CHILD:
+				child_exited(ev[i].data.ptr, ev[i].events);
+				break;
+			case WK_INOTIFY:
+				inotify_readable();
+				break;
+			case WK_TIMER:
+				poll_tick();
+				break;
+			}
+		}
+		sweep();
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * Starting the watchdog.
+ */
+/*
+ * The watchdog runs on the intermediate's stack, which the address
+ * sanitizer does not know; nothing here may make it look.
+ */
+static void __attribute__((noreturn, no_sanitize_address))
+watch_main(int server)
+{
+	sigset_t set;
+
+	/* Out of the program's session and process group: a terminal's
+	 * ^C, or a kill of the group, is not meant for us. */
+	RAW0(SYS_setsid);
+	RAW5(SYS_prctl, PR_SET_NAME, "capsicum-pdwatch", 0, 0, 0);
+	/* Only SIGKILL stops the watchdog.  SIGSYS stays open: in
+	 * capability mode the emulations run in its handler. */
+	signal(SIGPIPE, SIG_IGN);
+	sigfillset(&set);
+	sigdelset(&set, SIGSYS);
+	sigprocmask(SIG_SETMASK, &set, NULL);
+	/* Hold nothing of the program's: among its descriptors may be
+	 * process descriptors whose last close we are to notice. */
+	if (server > 0)
+		RAW3(SYS_close_range, 0, server - 1, 0);
+	RAW3(SYS_close_range, server + 1, ~0U, 0);
+	watch_loop(server);
+	_exit(0);
+}
+
+struct spawn_arg {
+	int	sa_server;
+};
+
+/* Runs in the intermediate, on its own stack but in the caller's memory
+ * (CLONE_VM | CLONE_VFORK): the caller is suspended until we exit. */
+static int __attribute__((no_sanitize_address))
+spawn_intermediate(void *arg)
+{
+	struct spawn_arg *sa = arg;
+	pid_t pid;
+
+	pid = fork();
+	if (pid == 0)
+		watch_main(sa->sa_server);
+	_exit(pid < 0 ? 1 : 0);
+}
+
+/*
+ * Start a watchdog; return the client end of its first channel in
+ * *clientp.  0 or -errno.
+ */
+int
+capsicum_pd_spawn_watch(int *clientp)
+{
+	struct spawn_arg sa;
+	sigset_t all, old;
+	siginfo_t si;
+	char *stack;
+	int sv[2], ipidfd, sub, r;
+	bool resub;
+	long ipid;
+
+	r = (int)RAW4(SYS_socketpair, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC,
+	    0, sv);
+	if (r != 0)
+		return (r);
+	sv[0] = capsicum_pd_move_high(sv[0]);
+	sv[1] = capsicum_pd_move_high(sv[1]);
+	stack = mmap(NULL, SPAWN_STACK, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (stack == MAP_FAILED) {
+		r = -ENOMEM;
+		goto out;
+	}
+	/*
+	 * A subreaper adopts its orphaned descendants, which would make the
+	 * watchdog its child.  Outside capability mode we can step aside
+	 * while the intermediate exits; inside it PR_SET_CHILD_SUBREAPER is
+	 * refused and the subreaper adopts the watchdog (docs/procdesc.md).
+	 */
+	sub = 0;
+	resub = !cap_sandboxed() &&
+	    RAW2(SYS_prctl, PR_GET_CHILD_SUBREAPER, &sub) == 0 && sub != 0 &&
+	    RAW2(SYS_prctl, PR_SET_CHILD_SUBREAPER, 0) == 0;
+	sa.sa_server = sv[1];
+	ipidfd = -1;
+	/* No handler of the program may run on the intermediate, which
+	 * shares its memory. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	ipid = clone(spawn_intermediate, stack + SPAWN_STACK,
+	    CLONE_VM | CLONE_VFORK | CLONE_PIDFD, &sa, &ipidfd);
+	r = ipid < 0 ? -errno : 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (ipid > 0) {
+		memset(&si, 0, sizeof(si));
+		if (ipidfd >= 0) {
+			while ((r = (int)RAW5(SYS_waitid, P_PIDFD, ipidfd, &si,
+			    WEXITED | __WALL, NULL)) == -EINTR)
+				;
+			RAW1(SYS_close, ipidfd);
+		} else {
+			while ((r = (int)RAW5(SYS_waitid, P_PID, ipid, &si,
+			    WEXITED | __WALL, NULL)) == -EINTR)
+				;
+		}
+		if (r == 0 && (si.si_code != CLD_EXITED || si.si_status != 0))
+			r = -EAGAIN;
+	}
+	if (resub)
+		RAW2(SYS_prctl, PR_SET_CHILD_SUBREAPER, 1);
+	munmap(stack, SPAWN_STACK);
+out:
+	RAW1(SYS_close, sv[1]);
+	if (r != 0) {
+		RAW1(SYS_close, sv[0]);
+		return (r);
+	}
+	*clientp = sv[0];
+	return (0);
+}

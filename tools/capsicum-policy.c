@@ -53,6 +53,11 @@ print_cond(const struct pcond *pc)
 		    pc->pc_op == PC_NE ? "!=" : "==");
 		return;
 	}
+	if (pc->pc_op == PC_ANY) {
+		printf("arg%u has any of %#llx", pc->pc_arg,
+		    (unsigned long long)pc->pc_mask);
+		return;
+	}
 	if (pc->pc_op == PC_MASKED) {
 		if (pc->pc_mask == 0xFFFFFFFFULL)
 			printf("(int)arg%u == %#llx", pc->pc_arg,
@@ -230,6 +235,13 @@ check(void)
 			bad++;
 		}
 		for (j = 0; j < row->pr_ncond; j++) {
+			if (row->pr_cond[j].pc_op == PC_ANY &&
+			    (row->pr_kind == PK_ALLOW_IF ||
+			    row->pr_kind == PK_ENOSYS)) {
+				warnx("row %u (%s): PC_ANY in a filter M row", i,
+				    row->pr_sys);
+				bad++;
+			}
 			if (row->pr_cond[j].pc_arg > 5 ||
 			    (row->pr_fd >= 0 &&
 			    row->pr_cond[j].pc_arg == (uint8_t)row->pr_fd)) {

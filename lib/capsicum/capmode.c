@@ -189,24 +189,21 @@ make_bookkeeping(void)
 			return ((int)mfd);
 		capsicum_cs.cs_scratch = (int)mfd;
 	}
-	if (capsicum_state_save() != 0)
+	if (capsicum_state_open() < 0)
 		return (-EIO);
 	return (0);
 }
 
 static int
-max_fd(void)
+max_fd(const int *fds, unsigned int n)
 {
-	unsigned int i, n;
-	int *fds, m;
+	unsigned int i;
+	int m;
 
-	if (capsicum_list_fds(&fds, &n) != 0)
-		return (1024);
 	for (i = 0, m = 0; i < n; i++) {
 		if (fds[i] > m)
 			m = fds[i];
 	}
-	free(fds);
 	return (m);
 }
 
@@ -329,8 +326,14 @@ enter_locked(void)
 	capsicum_pin_add(capsicum_cs.cs_ph, NULL, false, NULL);
 	capsicum_pin_add(capsicum_cs.cs_scratch, NULL, false, NULL);
 	capsicum_pin_add(capsicum_cs.cs_statefd, NULL, false, NULL);
+	/* Every open descriptor, once: for the band base and Landlock. */
+	if ((r = capsicum_list_fds(&fds, &nfds)) != 0) {
+		free(limited);
+		errno = -r;
+		return (-1);
+	}
 	if (capsicum_cs.cs_band_next == 0) {
-		capsicum_cs.cs_band_next = (max_fd() + CAPSICUM_BAND_SIZE) &
+		capsicum_cs.cs_band_next = (max_fd(fds, nfds) + CAPSICUM_BAND_SIZE) &
 		    ~(CAPSICUM_BAND_SIZE - 1);
 		if (capsicum_cs.cs_band_next < CAPSICUM_MIN_BAND_BASE)
 			capsicum_cs.cs_band_next = CAPSICUM_MIN_BAND_BASE;
@@ -352,6 +355,7 @@ enter_locked(void)
 	}
 	free(limited);
 	if (strict && (active & CAP_LAYER_DUP_BANDS) == 0) {
+		free(fds);
 		errno = EMFILE;
 		return (-1);
 	}
@@ -360,17 +364,14 @@ enter_locked(void)
 	ruleset = -1;
 	llayers = 0;
 	if (abi > 0) {
-		if ((r = capsicum_list_fds(&fds, &nfds)) != 0) {
-			errno = -r;
-			return (-1);
-		}
 		r = capsicum_landlock_build(&ruleset, abi, fds, nfds, &llayers);
-		free(fds);
 		if (r != 0 && strict) {
+			free(fds);
 			errno = -r;
 			return (-1);
 		}
 	}
+	free(fds);
 
 	/* 5. Apply.  Landlock first: the filters depend on whether it
 	 * scopes signals on every thread.  From here on a failure leaves

@@ -622,6 +622,19 @@ emit_cond(struct emitter *e, const struct pcond *pc, int fail)
 			JGE(e, vl, -1, fail);
 		label_here(e, ok);
 		break;
+	case PC_ANY:
+		/* The bits can sit in either word (clone flags are 64-bit). */
+		ok = label_new(e);
+		if ((pc->pc_mask >> 32) != 0) {
+			LD(e, OFF_HI(pc->pc_arg));
+			emit(e, BPF_JMP | BPF_JSET | BPF_K,
+			    (uint32_t)(pc->pc_mask >> 32), ok, -1, -1);
+		}
+		LD(e, OFF_LO(pc->pc_arg));
+		emit(e, BPF_JMP | BPF_JSET | BPF_K, (uint32_t)pc->pc_mask, -1,
+		    fail, -1);
+		label_here(e, ok);
+		break;
 	case PC_LE:
 		ok = label_new(e);
 		LD(e, OFF_HI(pc->pc_arg));

@@ -589,8 +589,8 @@ capsicum_fdtab_snapshot(struct capsicum_fdlist **listp, unsigned *np)
 #define	STATE_ENV	"CAPSICUM_STATE_FD"
 #define	STATE_MAX	(4 << 20)
 
-static int
-state_open(void)
+int
+capsicum_state_open(void)
 {
 	char buf[24];
 	long fd;
@@ -643,7 +643,7 @@ capsicum_state_save(void)
 
 	pthread_mutex_lock(&lock);
 	ret = -1;
-	fd = state_open();
+	fd = capsicum_state_open();
 	if (fd < 0)
 		goto out;
 	nprof = 0;

@@ -188,6 +188,7 @@ struct capsicum_state {
 	unsigned int		nprof, nent, nband;
 };
 
+int	capsicum_state_open(void);
 int	capsicum_state_save(void);
 void	capsicum_state_load(void);
 int	capsicum_state_decode(const void *buf, size_t len,

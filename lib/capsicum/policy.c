@@ -50,6 +50,7 @@
 #define	C_EQ(a, v)	{ (a), PC_EQ, 0, (v) }
 #define	C_NE(a, v)	{ (a), PC_NE, 0, (v) }
 #define	C_GT(a, v)	{ (a), PC_GT, 0, (v) }
+#define	C_ANY(a, m)	{ (a), PC_ANY, (m), 0 }
 
 #define	NCOND(...)	(sizeof((struct pcond[]){ __VA_ARGS__ }) /	\
 			    sizeof(struct pcond))
@@ -94,6 +95,9 @@
 #define	OPATH_ACC	(O_ACCMODE | O_PATH)
 #define	MAP_KIND	(0x0f | MAP_ANONYMOUS)	/* MAP_TYPE plus anonymous */
 #define	NEG_INT		0x80000000ULL		/* sign bit of a C int */
+#define	NS_FLAGS	(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS |	\
+			 CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID |	\
+			 CLONE_NEWNET)
 
 const struct prow capsicum_policy[] = {
 	/* ----------------------------------------------------------------
@@ -476,24 +480,10 @@ const struct prow capsicum_policy[] = {
 	 */
 	ALLOW(fork, "fork"), ALLOW(vfork, "vfork"),
 	ALLOW(clone, "threads and fork; namespace flags refused"),
-	REFUSE(clone, "new mount namespace", C_BITS(0, CLONE_NEWNS)),
-	REFUSE(clone, "new cgroup namespace", C_BITS(0, CLONE_NEWCGROUP)),
-	REFUSE(clone, "new UTS namespace", C_BITS(0, CLONE_NEWUTS)),
-	REFUSE(clone, "new IPC namespace", C_BITS(0, CLONE_NEWIPC)),
-	REFUSE(clone, "new user namespace", C_BITS(0, CLONE_NEWUSER)),
-	REFUSE(clone, "new PID namespace", C_BITS(0, CLONE_NEWPID)),
-	REFUSE(clone, "new network namespace", C_BITS(0, CLONE_NEWNET)),
-	REFUSE(clone, "tracing the child", C_BITS(0, CLONE_PTRACE)),
+	REFUSE(clone, "new namespaces (mount, cgroup, UTS, IPC, user, PID, network) or tracing the child", C_ANY(0, NS_FLAGS | CLONE_PTRACE)),
 	NOSYS(clone3, "struct clone_args is behind a pointer: ENOSYS, glibc falls back to clone"),
 	ALLOW(unshare, "unshare the descriptor table or fs data; namespaces refused"),
-	REFUSE(unshare, "namespace", C_BITS(0, CLONE_NEWNS)),
-	REFUSE(unshare, "namespace", C_BITS(0, CLONE_NEWCGROUP)),
-	REFUSE(unshare, "namespace", C_BITS(0, CLONE_NEWUTS)),
-	REFUSE(unshare, "namespace", C_BITS(0, CLONE_NEWIPC)),
-	REFUSE(unshare, "namespace", C_BITS(0, CLONE_NEWUSER)),
-	REFUSE(unshare, "namespace", C_BITS(0, CLONE_NEWPID)),
-	REFUSE(unshare, "namespace", C_BITS(0, CLONE_NEWNET)),
-	REFUSE(unshare, "namespace", C_BITS(0, CLONE_NEWTIME)),
+	REFUSE(unshare, "any namespace", C_ANY(0, NS_FLAGS | CLONE_NEWTIME)),
 	ALLOW(exit, "exit"), ALLOW(exit_group, "exit"),
 	ALLOW(set_tid_address, "thread start-up"), ALLOW(set_robust_list, "thread start-up"),
 	ALLOW_IF(get_robust_list, "own threads only", C_EQ(0, 0)),
@@ -935,6 +925,8 @@ capsicum_pcond_holds(const struct pcond *pc, uint64_t arg, pid_t self)
 		return (arg <= v);
 	case PC_GE:
 		return (arg >= v);
+	case PC_ANY:
+		return ((arg & pc->pc_mask) != 0);
 	}
 	return (false);
 }

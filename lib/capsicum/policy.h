@@ -31,6 +31,7 @@ enum pc_op {
 	PC_GT,		/* arg > value (unsigned 64 bits) */
 	PC_LE,		/* arg <= value (unsigned 64 bits) */
 	PC_GE,		/* arg >= value (unsigned 64 bits) */
+	PC_ANY,		/* (arg & mask) != 0: any of the bits (filter R only) */
 };
 
 struct pcond {

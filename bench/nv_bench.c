@@ -244,55 +244,88 @@ nv_round_trip(void *arg)
 	nvlist_destroy(reply);
 }
 
-/* Time fn against a peer running peerfn on the other end. */
-static double
-with_peer(void (*peerfn)(int), void (*fn)(void *), struct rtt *r, long iters)
+/* Our ends of the peers' sockets, which a new peer must not inherit. */
+static int	peer_socks[4];
+static int	npeer_socks;
+
+/* Start a peer running peerfn on the other end of a new socketpair. */
+static int
+start_peer(void (*peerfn)(int), pid_t *pidp)
 {
-	double ns;
-	pid_t pid;
-	int sv[2];
+	int sv[2], i;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
 		err(1, "socketpair");
-	pid = fork();
-	if (pid == -1)
+	*pidp = fork();
+	if (*pidp == -1)
 		err(1, "fork");
-	if (pid == 0) {
+	if (*pidp == 0) {
+		/* Else a peer would keep another's socket open past its stop. */
+		for (i = 0; i < npeer_socks; i++)
+			close(peer_socks[i]);
 		close(sv[0]);
 		peerfn(sv[1]);
 	}
 	close(sv[1]);
-	r->sock = sv[0];
-	ns = bench_ns_per_op(fn, r, iters);
-	close(sv[0]);
+	peer_socks[npeer_socks++] = sv[0];
+	return (sv[0]);
+}
+
+static void
+stop_peer(int sock, pid_t pid)
+{
+
+	close(sock);
 	if (waitpid(pid, NULL, 0) != pid)
 		err(1, "waitpid");
-	return (ns);
 }
+
+/*
+ * Other work on the machine makes round trips drift by tens of percent
+ * between one second and the next.  So the three measurements alternate,
+ * ROUNDS times, against peers that stay up, and each figure is the median
+ * of its rounds: drift then weighs on baseline and library alike.
+ */
+#define	ROUNDS	7
 
 static void
 bench_round_trip(void)
 {
-	struct rtt r;
-	double nv, raw, rawnofd;
+	struct rtt raw, nv, nofd;
+	double vraw[ROUNDS], vnv[ROUNDS], vnofd[ROUNDS], mraw, mnv, mnofd;
+	pid_t praw, pnv, pnofd;
+	int i;
 
-	memset(&r, 0, sizeof(r));
-	r.nvl = casper_request();
-	nvlist_add_descriptor(r.nvl, "fd", STDIN_FILENO);
-	if (nvlist_error(r.nvl) != 0)
+	memset(&nv, 0, sizeof(nv));
+	nv.nvl = casper_request();
+	nvlist_add_descriptor(nv.nvl, "fd", STDIN_FILENO);
+	if (nvlist_error(nv.nvl) != 0)
 		errx(1, "building the request failed");
-	r.bytes = nvlist_size(r.nvl);
-	memset(r.buf, 'x', sizeof(r.buf));
-	r.fd = STDIN_FILENO;
-	raw = with_peer(raw_peer, raw_round_trip, &r, 5000);
-	nv = with_peer(nv_peer, nv_round_trip, &r, 5000);
-	r.fd = -1;
-	rawnofd = with_peer(raw_peer, raw_round_trip, &r, 5000);
-	printf("# request with one descriptor: %zu bytes\n", r.bytes);
-	bench_report("send+recv round trip, 1 fd, SEQPACKET", nv, raw, 1.5);
+	nv.bytes = nvlist_size(nv.nvl);
+	raw = nv;
+	memset(raw.buf, 'x', sizeof(raw.buf));
+	raw.fd = STDIN_FILENO;
+	nofd = raw;
+	nofd.fd = -1;
+	raw.sock = start_peer(raw_peer, &praw);
+	nv.sock = start_peer(nv_peer, &pnv);
+	nofd.sock = start_peer(raw_peer, &pnofd);
+	for (i = 0; i < ROUNDS; i++) {
+		vraw[i] = bench_ns_per_op(raw_round_trip, &raw, 1000);
+		vnv[i] = bench_ns_per_op(nv_round_trip, &nv, 1000);
+		vnofd[i] = bench_ns_per_op(raw_round_trip, &nofd, 1000);
+	}
+	stop_peer(raw.sock, praw);
+	stop_peer(nv.sock, pnv);
+	stop_peer(nofd.sock, pnofd);
+	mraw = bench_median(vraw, ROUNDS);
+	mnv = bench_median(vnv, ROUNDS);
+	mnofd = bench_median(vnofd, ROUNDS);
+	printf("# request with one descriptor: %zu bytes\n", nv.bytes);
+	bench_report("send+recv round trip, 1 fd, SEQPACKET", mnv, mraw, 1.5);
 	printf("# for reference: raw round trip without a descriptor "
-	    "%.1f ns (nvlist %.2fx of it)\n", rawnofd, nv / rawnofd);
-	nvlist_destroy(r.nvl);
+	    "%.1f ns (nvlist %.2fx of it)\n", mnofd, mnv / mnofd);
+	nvlist_destroy(nv.nvl);
 }
 
 int

@@ -12,6 +12,9 @@
  * Stream sockets are read header first, then exactly the announced size;
  * record sockets (SOCK_SEQPACKET, SOCK_DGRAM) are read one record at a
  * time, peeking at the header first to learn the record's real length.
+ * A small message costs two system calls either way: the peek and the
+ * read (nvlist_recv() explains how the peek stands in for asking the
+ * socket its type).
  *
  * The receiver trusts nothing: the header is checked before the size and
  * descriptor count are believed, both are capped (NV_MSG_SIZE_MAX,
@@ -413,14 +416,21 @@ discard_record(int sock)
 	errno = serrno;
 }
 
+/*
+ * Receive one record from a record socket.  n is the record's length if a
+ * peek already learned it, or -1.
+ */
 static unsigned char *
-recv_record(struct rx *rx, int type, unsigned char *stackbuf, size_t *sizep)
+recv_record(struct rx *rx, int type, ssize_t n, unsigned char *stackbuf,
+    size_t *sizep)
 {
 	unsigned char *buf;
 	uint64_t ndesc, size;
-	ssize_t n, got;
+	ssize_t got;
 
-	n = rx_recvmsg(rx, stackbuf, NV_HEADER_SIZE, MSG_PEEK | MSG_TRUNC);
+	if (n < 0)
+		n = rx_recvmsg(rx, stackbuf, NV_HEADER_SIZE,
+		    MSG_PEEK | MSG_TRUNC);
 	if (n == -1)
 		return (NULL);
 	if (n < NV_HEADER_SIZE) {
@@ -457,32 +467,128 @@ recv_record(struct rx *rx, int type, unsigned char *stackbuf, size_t *sizep)
 	return (buf);
 }
 
+static int
+socket_type(int sock)
+{
+	socklen_t len;
+	int type;
+
+	len = sizeof(type);
+	if (getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &len) != 0)
+		return (-1);
+	return (type);
+}
+
+/*
+ * The common case, after a peek returned a whole header without
+ * MSG_TRUNC: the socket is a stream with a header waiting, or holds a
+ * record of exactly 19 bytes.  A small message is then read in one call
+ * whatever the socket type, since a well-formed 19-byte record announces
+ * a size of 0.  Returns the buffer; or NULL with errno set; or NULL with
+ * *askp set, having consumed nothing, when the socket type must decide.
+ */
+static unsigned char *
+recv_small(struct rx *rx, unsigned char *stackbuf, size_t *sizep, bool *askp)
+{
+	uint64_t ndesc, size;
+	size_t total;
+	ssize_t got;
+	int type;
+
+	if (check_limits(stackbuf, &ndesc, &size) != 0 ||
+	    size > NV_STACK_BUF - NV_HEADER_SIZE || ndesc > NV_FD_BATCH) {
+		*askp = true;
+		return (NULL);
+	}
+	(void)rx_expect(rx, ndesc);	/* cannot fail: nothing received yet */
+	total = NV_HEADER_SIZE + (size_t)size;
+	got = rx_recvmsg(rx, stackbuf, total, MSG_WAITALL);
+	if (got == -1)
+		return (NULL);
+	if ((size_t)got != total) {
+		/*
+		 * A record shorter than its header announces, or a stream
+		 * read cut short (by a signal, or at a descriptor boundary).
+		 */
+		type = socket_type(rx->rx_sock);
+		if (type != SOCK_STREAM) {
+			if (type != -1)
+				errno = EINVAL;
+			return (NULL);
+		}
+		if (got == 0) {
+			errno = ENOTCONN;
+			return (NULL);
+		}
+		if (rx_read_full(rx, stackbuf + got, total - (size_t)got) != 0)
+			return (NULL);
+	}
+	*sizep = total;
+	return (stackbuf);
+}
+
+/*
+ * One peek (MSG_PEEK | MSG_TRUNC | MSG_WAITALL, without room for
+ * descriptors, so none is installed) tells most messages apart without
+ * asking the socket its type: MSG_TRUNC in the result means a record
+ * socket and gives the record's length; a whole header without it is
+ * handled by recv_small().  Only the rest (end of file, short or bad
+ * headers, large stream messages) costs a getsockopt(SO_TYPE).
+ */
 nvlist_t *
 nvlist_recv(int sock, int flags)
 {
 	unsigned char stackbuf[NV_STACK_BUF], *buf;
+	struct msghdr msg;
+	struct iovec iov;
 	struct rx rx;
 	nvlist_t *nvl;
-	socklen_t len;
 	size_t size;
+	ssize_t n;
+	bool ask;
 	int type, serrno;
 
 	if ((flags & ~NV_FLAG_PUBLIC_MASK) != 0) {
 		errno = EINVAL;
 		return (NULL);
 	}
-	len = sizeof(type);
-	if (getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &len) != 0)
-		return (NULL);
 	rx.rx_sock = sock;
 	rx.rx_fds = rx.rx_stack;
 	rx.rx_nfds = 0;
 	rx.rx_max = NV_FD_BATCH;
 	nvl = NULL;
-	if (type == SOCK_STREAM)
-		buf = recv_stream(&rx, stackbuf, &size);
+	buf = NULL;
+	ask = false;
+	memset(&msg, 0, sizeof(msg));
+	iov.iov_base = stackbuf;
+	iov.iov_len = NV_HEADER_SIZE;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	for (;;) {
+		n = recvmsg(sock, &msg, MSG_PEEK | MSG_TRUNC | MSG_WAITALL);
+		if (n >= 0)
+			break;
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN && wait_ready(sock, POLLIN) == 0)
+			continue;
+		return (NULL);
+	}
+	if ((msg.msg_flags & MSG_TRUNC) != 0)
+		buf = recv_record(&rx, SOCK_SEQPACKET, n, stackbuf, &size);
+	else if (n == NV_HEADER_SIZE)
+		buf = recv_small(&rx, stackbuf, &size, &ask);
 	else
-		buf = recv_record(&rx, type, stackbuf, &size);
+		ask = true;
+	if (ask) {
+		type = socket_type(sock);
+		if (type == -1)
+			goto close_fds;
+		if (type == SOCK_STREAM)
+			buf = recv_stream(&rx, stackbuf, &size);
+		else
+			buf = recv_record(&rx, type, -1, stackbuf, &size);
+	}
 	if (buf == NULL || rx_more_fds(&rx) != 0)
 		goto close_fds;
 	/* From here on the unpacker owns the descriptors, even on failure. */

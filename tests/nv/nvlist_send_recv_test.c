@@ -889,3 +889,81 @@ Test(nvlist_recv, __credentials_are_ignored)
 	nvlist_destroy(nvl);
 	close_pair(sv);
 }
+
+/*
+ * The receive paths that depend on how the bytes arrive.
+ */
+Test(nvlist_recv, __stream_split_at_descriptor_boundaries)
+{
+	const unsigned char msg[] = {
+		LHDR(0, 1, 29),
+		LPAIR(6, 2, 8, 0), 'd', 0, L64(0),
+	};
+	size_t cuts[] = { 1, 10, 19, 20, 40 };
+	nvlist_t *nvl;
+	size_t i;
+	int sv[2], fd, before;
+
+	for (i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+		pair_of(SOCK_STREAM, sv);
+		before = count_fds();
+		fd = STDERR_FILENO;
+		raw_send(sv[0], msg, cuts[i], &fd, 1);
+		raw_send(sv[0], msg + cuts[i], sizeof(msg) - cuts[i], NULL, 0);
+		nvl = nvlist_recv(sv[1], 0);
+		cr_assert_not_null(nvl, "cut at %zu: %s", cuts[i],
+		    strerror(errno));
+		cr_assert(same_file(nvlist_get_descriptor(nvl, "d"),
+		    STDERR_FILENO));
+		nvlist_destroy(nvl);
+		cr_assert_eq(count_fds(), before);
+		close_pair(sv);
+	}
+}
+
+Test(nvlist_recv, __header_only_record_announcing_more_is_einval)
+{
+	const unsigned char msg[] = {
+		LHDR(0, 0, 29),
+	};
+
+	hostile(SOCK_SEQPACKET, msg, sizeof(msg), 1, EINVAL);
+	hostile(SOCK_DGRAM, msg, sizeof(msg), 0, EINVAL);
+}
+
+Test(nvlist_recv, __empty_datagram_is_einval)
+{
+
+	hostile(SOCK_DGRAM, "", 0, 0, EINVAL);
+}
+
+Test(nvlist_send_recv, __mid_size_messages__each_type)
+{
+	int types[] = { SOCK_STREAM, SOCK_SEQPACKET, SOCK_DGRAM };
+	nvlist_t *nvl, *got;
+	size_t i, len;
+	char *s;
+	int sv[2];
+
+	for (i = 0; i < 3; i++) {
+		/* Around the 4 KiB stack buffer, and well past it. */
+		for (len = 4000; len < 40000; len += len < 4200 ? 29 : 9000) {
+			pair_of(types[i], sv);
+			s = malloc(len + 1);
+			memset(s, 'a' + (int)(len % 26), len);
+			s[len] = '\0';
+			nvl = nvlist_create(0);
+			nvlist_move_string(nvl, "s", s);
+			nvlist_add_descriptor(nvl, "d", STDIN_FILENO);
+			cr_assert_eq(nvlist_send(sv[0], nvl), 0, "%s",
+			    strerror(errno));
+			got = nvlist_recv(sv[1], 0);
+			cr_assert_not_null(got, "type %d, %zu bytes: %s",
+			    types[i], len, strerror(errno));
+			cr_assert_str_eq(nvlist_get_string(got, "s"), s);
+			nvlist_destroy(got);
+			nvlist_destroy(nvl);
+			close_pair(sv);
+		}
+	}
+}

@@ -167,7 +167,6 @@ bool		 nv_impl_insert(nvlist_t *nvl, nvpair_t *nvp);
 void		 nv_impl_remove(nvlist_t *nvl, nvpair_t *nvp);
 void		 nv_impl_ndesc_add(nvlist_t *nvl, size_t n);
 void		 nv_impl_ndesc_sub(nvlist_t *nvl, size_t n);
-nvlist_t	*nv_impl_pair_owner(const nvpair_t *nvp);
 void		*nv_impl_take(nvpair_t *nvp, size_t *nitemsp);
 void		 nv_impl_release(nvpair_t *nvp);
 

@@ -316,13 +316,6 @@ hash_add(nvlist_t *nvl, nvpair_t *nvp)
 	nvl->nvl_buckets[b] = nvp;
 }
 
-nvlist_t *
-nv_impl_pair_owner(const nvpair_t *nvp)
-{
-
-	return (nvp->nvp_list);
-}
-
 /* Account for descriptors added below nvl, in nvl and every ancestor. */
 void
 nv_impl_ndesc_add(nvlist_t *nvl, size_t n)

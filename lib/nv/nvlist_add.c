@@ -873,13 +873,6 @@ nvlist_move_nvlist_array(nvlist_t *nvl, const char *name, nvlist_t **value,
  * append: grow the array of that name and type by one element, or create
  * it with one element when it does not exist.
  */
-static nvpair_t *
-append_target(nvlist_t *nvl, const char *name, int type)
-{
-
-	return (nv_impl_find(nvl, type, name));
-}
-
 static int
 grow(nvpair_t *nvp, size_t elemsize)
 {
@@ -903,7 +896,7 @@ nvlist_append_bool_array(nvlist_t *nvl, const char *name, const bool value)
 
 	if (!nv_impl_usable(nvl))
 		return;
-	nvp = append_target(nvl, name, NV_TYPE_BOOL_ARRAY);
+	nvp = nv_impl_find(nvl, NV_TYPE_BOOL_ARRAY, name);
 	if (nvp == NULL) {
 		nvlist_add_bool_array(nvl, name, &value, 1);
 		return;
@@ -924,7 +917,7 @@ nvlist_append_number_array(nvlist_t *nvl, const char *name,
 
 	if (!nv_impl_usable(nvl))
 		return;
-	nvp = append_target(nvl, name, NV_TYPE_NUMBER_ARRAY);
+	nvp = nv_impl_find(nvl, NV_TYPE_NUMBER_ARRAY, name);
 	if (nvp == NULL) {
 		nvlist_add_number_array(nvl, name, &value, 1);
 		return;
@@ -950,7 +943,7 @@ nvlist_append_string_array(nvlist_t *nvl, const char *name,
 		nv_impl_fail(nvl, EINVAL);
 		return;
 	}
-	nvp = append_target(nvl, name, NV_TYPE_STRING_ARRAY);
+	nvp = nv_impl_find(nvl, NV_TYPE_STRING_ARRAY, name);
 	if (nvp == NULL) {
 		nvlist_add_string_array(nvl, name, &value, 1);
 		return;
@@ -974,7 +967,7 @@ nvlist_append_descriptor_array(nvlist_t *nvl, const char *name, int value)
 
 	if (!nv_impl_usable(nvl))
 		return;
-	nvp = append_target(nvl, name, NV_TYPE_DESCRIPTOR_ARRAY);
+	nvp = nv_impl_find(nvl, NV_TYPE_DESCRIPTOR_ARRAY, name);
 	if (nvp == NULL) {
 		nvlist_add_descriptor_array(nvl, name, &value, 1);
 		return;
@@ -1010,7 +1003,7 @@ nvlist_append_nvlist_array(nvlist_t *nvl, const char *name,
 		nv_impl_fail(nvl, EINVAL);
 		return;
 	}
-	nvp = append_target(nvl, name, NV_TYPE_NVLIST_ARRAY);
+	nvp = nv_impl_find(nvl, NV_TYPE_NVLIST_ARRAY, name);
 	if (nvp == NULL) {
 		nvlist_add_nvlist_array(nvl, name, &value, 1);
 		return;

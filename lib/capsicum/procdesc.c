@@ -28,9 +28,9 @@
  *    reports an exit the reaper reaps the child at once and keeps the
  *    status and resource usage for pdwait.  No zombie outlives that.
  *
- * The process never holds a second, unlimited pidfd of a live child: that
- * would bypass the rights of the program's descriptor.  The watchdog
- * hands one over only after the child has exited, to reap it.
+ * The process keeps no second, unlimited pidfd of a live child: that would
+ * bypass the rights of the program's descriptor.  The watchdog hands one
+ * over only after the child has exited, to reap it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -54,9 +54,6 @@
 #include "procdesc_impl.h"
 #include "sys.h"
 
-/* Library descriptors live above the numbers programs use themselves. */
-#define	PD_FD_MIN	192
-
 /* glibc (x86_64) keeps the thread id here in struct pthread. */
 #define	GLIBC_TID_OFFSET	0x2d0
 
@@ -65,500 +62,27 @@
 #define	WAIT6_OPTIONS	(WNOHANG | WSTOPPED | WCONTINUED | WEXITED | WNOWAIT)
 #define	WAIT_EVENTS	(WEXITED | WSTOPPED | WCONTINUED)
 
-/*
- * A child this process pdforked, until it is reaped and no descriptor of
- * it is left.  The slot keeps what FreeBSD keeps in the process
- * descriptor: the pid (pdgetpid works after exit) and, once the reaper
- * reaped the child, the status for pdwait.
- */
-enum pd_slot_state {
-	PS_RUNNING,	/* not reaped */
-	PS_STORED,	/* reaped by the reaper; status kept */
-	PS_WAITED,	/* status consumed by pdwait (or reaped by it) */
-};
-
-struct pd_slot {
-	uint64_t	ps_ino;		/* pidfs inode of the child */
-	pid_t		ps_pid;
-	int		ps_fd;		/* descriptor pdfork returned */
-	uint8_t		ps_state;	/* enum pd_slot_state */
-	bool		ps_released;	/* watchdog: last descriptor closed */
-	siginfo_t	ps_si;
-	struct rusage	ps_ru;
-};
-
-/*
- * Per-process state.  pd_pid says which process it belongs to: after a
- * fork the child finds the parent's pid there and sets itself up (its own
- * channel to the watchdog, its own reaper).
- */
-static struct pd_state {
-	pthread_mutex_t	 lock;		/* slots and the channel number */
-	pid_t		 pid;		/* owner; 0: none yet */
-	int		 chan;		/* client end of the watchdog channel */
-	dev_t		 chan_dev;
-	ino_t		 chan_ino;
-	atomic_bool	 reaper;	/* reaper thread running on chan */
-	unsigned long	 gen;		/* bumped with every new channel */
-	struct pd_slot	*slots;
-	unsigned int	 nslots;
-	unsigned int	 capslots;
-} pd = {
-	.lock = PTHREAD_MUTEX_INITIALIZER,
-	.chan = -1,
-};
-
-/* Serialises setting up the helpers.  Not taken by the fork handlers:
- * starting the watchdog forks while holding it. */
-static pthread_mutex_t pd_setup_lock = PTHREAD_MUTEX_INITIALIZER;
-
-/* ---------------------------------------------------------------------
- * Small helpers shared with the watchdog.
- */
-int
-capsicum_pd_move_high(int fd)
-{
-	long hi;
-
-	if (fd < 0 || fd >= PD_FD_MIN)
-		return (fd);
-	hi = RAW3(SYS_fcntl, fd, F_DUPFD_CLOEXEC, PD_FD_MIN);
-	if (hi < 0)
-		return (fd);
-	RAW1(SYS_close, fd);
-	return ((int)hi);
-}
-
-long
-capsicum_pd_send(int sock, const struct pd_msg *m, const int *fds, int nfds,
-    int flags)
-{
-	union {
-		struct cmsghdr	h;
-		char		b[CMSG_SPACE(sizeof(int) * PD_MSG_MAXFDS)];
-	} cb;
-	struct iovec iov = { (void *)m, sizeof(*m) };
-	struct msghdr mh;
-	struct cmsghdr *cm;
-	long r;
-
-	memset(&mh, 0, sizeof(mh));
-	memset(&cb, 0, sizeof(cb));
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	if (nfds > 0) {
-		mh.msg_control = cb.b;
-		mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
-		memcpy(CMSG_DATA(cm), fds, sizeof(int) * (size_t)nfds);
-	}
-	do {
-		r = RAW3(SYS_sendmsg, sock, &mh, MSG_NOSIGNAL | flags);
-	} while (r == -EINTR);
-	return (r);
-}
-
-/*
- * Receive one message and the descriptors it carries (up to
- * PD_MSG_MAXFDS; the kernel closes any that do not fit).  Descriptors
- * passed by any other means (SCM_PIDFD) are closed.
- */
-long
-capsicum_pd_recv(int sock, struct pd_msg *m, int *fds, int *nfdsp, int flags)
-{
-	union {
-		struct cmsghdr	h;
-		char		b[CMSG_SPACE(sizeof(int) * PD_MSG_MAXFDS) +
-				    CMSG_SPACE(sizeof(int))];
-	} cb;
-	struct iovec iov = { m, sizeof(*m) };
-	struct msghdr mh;
-	struct cmsghdr *cm;
-	size_t n, i;
-	int fd;
-	long r;
-
-	*nfdsp = 0;
-	memset(m, 0, sizeof(*m));
-	memset(&mh, 0, sizeof(mh));
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = cb.b;
-	mh.msg_controllen = sizeof(cb.b);
-	r = RAW3(SYS_recvmsg, sock, &mh, MSG_CMSG_CLOEXEC | flags);
-	if (r < 0)
-		return (r);
-	for (cm = CMSG_FIRSTHDR(&mh); cm != NULL; cm = CMSG_NXTHDR(&mh, cm)) {
-		if (cm->cmsg_level != SOL_SOCKET ||
-		    (cm->cmsg_type != SCM_RIGHTS && cm->cmsg_type != SCM_PIDFD))
-			continue;
-		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (i = 0; i < n; i++) {
-			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(fd));
-			if (cm->cmsg_type == SCM_RIGHTS &&
-			    *nfdsp < PD_MSG_MAXFDS)
-				fds[(*nfdsp)++] = fd;
-			else
-				RAW1(SYS_close, fd);
-		}
-	}
-	return (r);
-}
-
-long
-capsicum_pd_info(int fd, struct pd_pidfd_info *info, uint64_t mask)
-{
-
-	memset(info, 0, sizeof(*info));
-	info->mask = mask;
-	return (RAW3(SYS_ioctl, fd, PD_GET_INFO, info));
-}
-
-/* The pidfs inode of a descriptor, 0 if fstat is refused or fails. */
-static uint64_t
-fd_ino(int fd)
-{
-	struct stat st;
-
-	if (RAW2(SYS_fstat, fd, &st) != 0)
-		return (0);
-	return ((uint64_t)st.st_ino);
-}
-
-/* ---------------------------------------------------------------------
- * Slots.  Callers hold pd.lock.
- */
-static struct pd_slot *
-slot_by_ino(uint64_t ino)
-{
-	unsigned int i;
-
-	for (i = 0; i < pd.nslots; i++) {
-		if (pd.slots[i].ps_ino == ino)
-			return (&pd.slots[i]);
-	}
-	return (NULL);
-}
-
-/* The slot of descriptor fd: by inode, or by number when fstat is
- * refused (a limited descriptor without CAP_FSTAT). */
-static struct pd_slot *
-slot_by_fd(int fd, uint64_t ino)
-{
-	unsigned int i;
-
-	if (ino != 0)
-		return (slot_by_ino(ino));
-	for (i = 0; i < pd.nslots; i++) {
-		if (pd.slots[i].ps_fd == fd)
-			return (&pd.slots[i]);
-	}
-	return (NULL);
-}
-
-/* Forget a slot nobody can ask about any more. */
-static void
-slot_settle(struct pd_slot *s)
-{
-
-	if (!s->ps_released || s->ps_state == PS_RUNNING)
-		return;
-	*s = pd.slots[--pd.nslots];
-}
-
-/* Room for one more slot, allocated by the caller's thread: the reaper
- * never allocates (see pd_child). */
-static int
-slot_reserve(void)
-{
-	struct pd_slot *n;
-	unsigned int cap;
-
-	if (pd.nslots < pd.capslots)
-		return (0);
-	cap = pd.capslots == 0 ? 16 : pd.capslots * 2;
-	n = realloc(pd.slots, cap * sizeof(*n));
-	if (n == NULL)
-		return (-ENOMEM);
-	pd.slots = n;
-	pd.capslots = cap;
-	return (0);
-}
-
-/* ---------------------------------------------------------------------
- * The reaper thread.
- */
-static void
-reap(uint64_t ino, int fd)
-{
-	struct pd_slot *s;
-	struct rusage ru;
-	siginfo_t si;
-	long r;
-
-	pthread_mutex_lock(&pd.lock);
-	s = slot_by_ino(ino);
-	memset(&si, 0, sizeof(si));
-	memset(&ru, 0, sizeof(ru));
-	/* WNOHANG: a thread-group leader whose threads still run is
-	 * reported exited before it can be reaped. */
-	r = RAW5(SYS_waitid, P_PIDFD, fd, &si, WEXITED | WNOHANG | __WALL,
-	    &ru);
-	if (r == 0 && si.si_pid != 0 && s != NULL &&
-	    s->ps_state == PS_RUNNING) {
-		s->ps_si = si;
-		s->ps_ru = ru;
-		s->ps_state = PS_STORED;
-	}
-	if (s != NULL)
-		slot_settle(s);
-	pthread_mutex_unlock(&pd.lock);
-}
-
-static void
-released(uint64_t ino)
-{
-	struct pd_slot *s;
-
-	pthread_mutex_lock(&pd.lock);
-	if ((s = slot_by_ino(ino)) != NULL) {
-		s->ps_released = true;
-		slot_settle(s);
-	}
-	pthread_mutex_unlock(&pd.lock);
-}
-
-static bool
-chan_is(int fd, dev_t dev, ino_t ino)
-{
-	struct stat st;
-
-	return (fd >= 0 && RAW2(SYS_fstat, fd, &st) == 0 &&
-	    st.st_dev == dev && st.st_ino == ino);
-}
-
-/*
- * Only system calls and pd.lock here: a pdfork in another thread copies
- * this process as it is, and its child must not find a lock of libc's or
- * of the allocator held.  The argument is the channel generation the
- * thread was started for.
- */
-static void *
-reaper_main(void *arg)
-{
-	int fds[PD_MSG_MAXFDS], nfds, i, chan;
-	unsigned long gen;
-	struct pd_msg m;
-	dev_t dev;
-	ino_t ino;
-	long r;
-
-	gen = (unsigned long)(uintptr_t)arg;
-	pthread_mutex_lock(&pd.lock);
-	chan = pd.gen == gen ? pd.chan : -1;
-	dev = pd.chan_dev;
-	ino = pd.chan_ino;
-	pthread_mutex_unlock(&pd.lock);
-	for (;;) {
-		/* A program that closed our descriptor and reused the
-		 * number must not have its messages read. */
-		if (!chan_is(chan, dev, ino))
-			break;
-		r = capsicum_pd_recv(chan, &m, fds, &nfds, 0);
-		if (r == -EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		if (r == sizeof(m) && m.pm_magic == PD_MSG_MAGIC) {
-			if (m.pm_type == PDM_EXITED && nfds == 1)
-				reap(m.pm_ino, fds[0]);
-			else if (m.pm_type == PDM_RELEASED && nfds == 0)
-				released(m.pm_ino);
-		}
-		for (i = 0; i < nfds; i++)
-			RAW1(SYS_close, fds[i]);
-	}
-	pthread_mutex_lock(&pd.lock);
-	if (pd.gen == gen)
-		atomic_store(&pd.reaper, false);
-	pthread_mutex_unlock(&pd.lock);
-	return (NULL);
-}
-
-static int
-start_reaper(void)
-{
-	pthread_attr_t attr;
-	sigset_t set, old;
-	pthread_t t;
-	void *arg;
-	int sig, r;
-
-	pthread_mutex_lock(&pd.lock);
-	arg = (void *)(uintptr_t)pd.gen;
-	pthread_mutex_unlock(&pd.lock);
-	/*
-	 * The reaper takes no signal meant for the program, except the
-	 * real-time signals: cap_enter() asks every thread to restrict
-	 * itself with one of them.  SIGSYS stays open because the kernel
-	 * kills a thread that blocks it when a filter traps.
-	 */
-	sigfillset(&set);
-	sigdelset(&set, SIGSYS);
-	for (sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
-		sigdelset(&set, sig);
-	pthread_sigmask(SIG_SETMASK, &set, &old);
-	atomic_store(&pd.reaper, true);
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	r = pthread_create(&t, &attr, reaper_main, arg);
-	pthread_attr_destroy(&attr);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (r != 0) {
-		atomic_store(&pd.reaper, false);
-		return (-r);
-	}
-	return (0);
-}
-
-/* ---------------------------------------------------------------------
- * Connecting to the watchdog.
- */
-static void
-set_chan(int fd)
-{
-	struct stat st;
-
-	pthread_mutex_lock(&pd.lock);
-	pd.chan = fd;
-	pd.gen++;
-	if (fd >= 0 && RAW2(SYS_fstat, fd, &st) == 0) {
-		pd.chan_dev = st.st_dev;
-		pd.chan_ino = st.st_ino;
-	}
-	pthread_mutex_unlock(&pd.lock);
-}
-
-/*
- * A process forked from one that uses the watchdog inherits its channel:
- * ask the watchdog, over it, to take a channel of our own.
- */
-static int
-hello(int inherited)
-{
-	struct pd_msg m;
-	int sv[2];
-	long r;
-
-	r = RAW4(SYS_socketpair, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
-	    sv);
-	if (r < 0)
-		return ((int)r);
-	sv[0] = capsicum_pd_move_high(sv[0]);
-	memset(&m, 0, sizeof(m));
-	m.pm_magic = PD_MSG_MAGIC;
-	m.pm_type = PDM_HELLO;
-	r = capsicum_pd_send(inherited, &m, &sv[1], 1, 0);
-	RAW1(SYS_close, sv[1]);
-	if (r < 0) {
-		RAW1(SYS_close, sv[0]);
-		return ((int)r);
-	}
-	RAW1(SYS_close, inherited);
-	set_chan(sv[0]);
-	return (0);
-}
-
-/*
- * Make sure this process has a channel to a live watchdog and a reaper
- * reading it.  Called with pd_setup_lock held.
- */
-static int
-setup_locked(pid_t self)
-{
-	int chan, r;
-
-	if (pd.pid == self && atomic_load(&pd.reaper))
-		return (0);
-	r = -1;
-	if (pd.pid != self && chan_is(pd.chan, pd.chan_dev, pd.chan_ino))
-		r = hello(pd.chan);
-	if (r != 0) {
-		/* Ours and dead, or the parent's and unusable. */
-		if (pd.chan >= 0 && chan_is(pd.chan, pd.chan_dev,
-		    pd.chan_ino))
-			RAW1(SYS_close, pd.chan);
-		set_chan(-1);
-		if ((r = capsicum_pd_spawn_watch(&chan)) != 0)
-			return (r);
-		set_chan(chan);
-	}
-	pthread_mutex_lock(&pd.lock);
-	if (pd.pid != self)
-		pd.nslots = 0;
-	pd.pid = self;
-	pthread_mutex_unlock(&pd.lock);
-	return (start_reaper());
-}
-
-static int
-setup(void)
-{
-	pid_t self;
-	int r;
-
-	self = (pid_t)RAW0(SYS_getpid);
-	if (pd.pid == self && atomic_load(&pd.reaper))
-		return (0);
-	pthread_mutex_lock(&pd_setup_lock);
-	r = setup_locked(self);
-	pthread_mutex_unlock(&pd_setup_lock);
-	return (r);
-}
-
-/* ---------------------------------------------------------------------
- * Fork handlers.  A child process starts without helpers of its own; it
- * sets them up at its first pdfork.
- */
-static void
-reset_child(void)
-{
-
-	pthread_mutex_init(&pd.lock, NULL);
-	pthread_mutex_init(&pd_setup_lock, NULL);
-	atomic_store(&pd.reaper, false);
-	/* The parent's children are not ours. */
-	pd.nslots = 0;
-}
-
-static void
-atfork_prepare(void)
-{
-
-	pthread_mutex_lock(&pd.lock);
-}
-
-static void
-atfork_parent(void)
-{
-
-	pthread_mutex_unlock(&pd.lock);
-}
-
-__attribute__((constructor))
-static void
-procdesc_init(void)
-{
-
-	pthread_atfork(atfork_prepare, atfork_parent, reset_child);
-}
-
 /* ---------------------------------------------------------------------
  * pdfork().
+ *
+ * The parent takes the lifeline lock and hands the watchdog a pidfd of
+ * the child (pidfd_open; in capability mode, where it is refused, one the
+ * kernel makes from the child's SCM_PIDFD) together with a "go" descriptor
+ * the child waits on.  The watchdog checks that the child is the sender's,
+ * starts watching it and writes to "go"; only then does the child return
+ * to the program.  If the parent dies first, the watchdog's check fails
+ * (the child has been reparented), nobody writes, the child reads end of
+ * file and kills itself (unless PD_DAEMON): FreeBSD kills a child whose
+ * descriptor is closed, and the parent's death closed it.
  */
+struct pd_fork {
+	int	pf_flags;
+	bool	pf_scm;		/* capability mode: SCM_PIDFD from the child */
+	int	pf_child;	/* the child's end: waits on it */
+	int	pf_parent;	/* the parent's end: becomes "go" */
+	void	*pf_rhead;	/* glibc's robust mutex list */
+	size_t	pf_rlen;
+};
 
 /*
  * pdfork issues clone() itself, since glibc's fork() cannot ask for a
@@ -579,67 +103,60 @@ glibc_tid_ptr(void)
 	return (NULL);
 }
 
+/* Die as a child whose descriptor was closed does on FreeBSD. */
+static void __attribute__((noreturn))
+die_killed(void)
+{
+
+	RAW4(SYS_pidfd_send_signal, PD_SELF_THREAD_GROUP, SIGKILL, NULL, 0);
+	RAW2(SYS_kill, RAW0(SYS_getpid), SIGKILL);
+	RAW1(SYS_exit_group, 128 + SIGKILL);
+	for (;;)
+		;
+}
+
 /* In the new child, before it returns to the program. */
 static void
-pd_child(void *rhead, size_t rlen, const int *sv)
+pd_child(const struct pd_fork *pf)
 {
-	char c = 0;
+	char c;
+	long r;
 
 	/* The kernel forgets the robust mutex list at fork. */
-	if (rhead != NULL)
-		RAW2(SYS_set_robust_list, rhead, rlen);
-	reset_child();
-	if (sv[1] >= 0) {
-		/* Introduce ourselves: the parent gets a pidfd of us on a
-		 * new open file from SCM_PIDFD (pidfd_open is refused in
-		 * capability mode). */
-		capsicum_raw6(SYS_sendto, sv[1], (long)&c, 1, MSG_NOSIGNAL, 0,
-		    0);
-		RAW1(SYS_close, sv[0]);
-		RAW1(SYS_close, sv[1]);
-	}
+	if (pf->pf_rhead != NULL)
+		RAW2(SYS_set_robust_list, pf->pf_rhead, pf->pf_rlen);
+	capsicum_pd_reset_child();
+	RAW1(SYS_close, pf->pf_parent);
+	c = 0;
+	if (pf->pf_scm)
+		capsicum_raw6(SYS_sendto, pf->pf_child, (long)&c, 1,
+		    MSG_NOSIGNAL, 0, 0);
+	do {
+		r = RAW3(SYS_read, pf->pf_child, &c, 1);
+	} while (r == -EINTR);
+	RAW1(SYS_close, pf->pf_child);
+	/* Not watched: the parent died before the watchdog took us. */
+	if (r != 1 && (pf->pf_flags & PD_DAEMON) == 0)
+		die_killed();
 }
 
 /* The SCM_PIDFD the child sent, or -errno (-ESRCH: it died first). */
 static long
 recv_child_pidfd(int sock)
 {
-	union {
-		struct cmsghdr	h;
-		char		b[CMSG_SPACE(sizeof(int)) * 2];
-	} cb;
-	struct msghdr mh;
-	struct cmsghdr *cm;
-	struct iovec iov;
-	char c;
-	long r, fd;
-	int v;
+	int fds[PD_MSG_MAXFDS], nfds, pidfd, i;
+	struct pd_msg m;
+	long r;
 
-	memset(&mh, 0, sizeof(mh));
-	iov.iov_base = &c;
-	iov.iov_len = 1;
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = cb.b;
-	mh.msg_controllen = sizeof(cb.b);
+	/* The child sends one byte; recv takes it as a short message. */
 	do {
-		r = RAW3(SYS_recvmsg, sock, &mh, MSG_CMSG_CLOEXEC);
+		r = capsicum_pd_recv(sock, &m, fds, &nfds, &pidfd, 0);
 	} while (r == -EINTR);
+	for (i = 0; r >= 0 && i < nfds; i++)
+		RAW1(SYS_close, fds[i]);
 	if (r <= 0)
 		return (r == 0 ? -ESRCH : r);
-	fd = -ESRCH;
-	for (cm = CMSG_FIRSTHDR(&mh); cm != NULL; cm = CMSG_NXTHDR(&mh, cm)) {
-		if (cm->cmsg_level != SOL_SOCKET ||
-		    cm->cmsg_len < CMSG_LEN(sizeof(int)))
-			continue;
-		memcpy(&v, CMSG_DATA(cm), sizeof(v));
-		if (cm->cmsg_type == SCM_PIDFD && fd < 0)
-			fd = v;
-		else if (cm->cmsg_type == SCM_PIDFD ||
-		    cm->cmsg_type == SCM_RIGHTS)
-			RAW1(SYS_close, v);
-	}
-	return (fd);
+	return (pidfd >= 0 ? pidfd : -ESRCH);
 }
 
 /* The child could not be watched: do not leave it behind. */
@@ -653,109 +170,91 @@ abandon(int pfd)
 	RAW1(SYS_close, pfd);
 }
 
-/* Hand the child to the watchdog; start another one if ours died. */
-static int
-watch(const struct pd_msg *m, int ofd)
-{
-	int chan, tries, r;
-
-	for (tries = 0; tries < 2; tries++) {
-		pthread_mutex_lock(&pd.lock);
-		chan = pd.chan;
-		pthread_mutex_unlock(&pd.lock);
-		r = (int)capsicum_pd_send(chan, m, &ofd, 1, 0);
-		if (r >= 0)
-			return (0);
-		pthread_mutex_lock(&pd_setup_lock);
-		atomic_store(&pd.reaper, false);
-		r = setup_locked((pid_t)RAW0(SYS_getpid));
-		pthread_mutex_unlock(&pd_setup_lock);
-		if (r != 0)
-			return (r);
-	}
-	return (-EPIPE);
-}
-
 static pid_t
-pd_parent(pid_t pid, int pfd, int flags, const int *sv, int *fdp)
+pd_parent(pid_t pid, int pfd, const struct pd_fork *pf, int *fdp)
 {
 	struct pd_msg m;
-	struct pd_slot *s;
 	uint64_t ino;
 	long ofd;
-	int r;
+	int fds[2], r;
 
 	/* The lifeline: the kernel releases this lock when the last
 	 * reference to the open file goes, in any process. */
 	RAW2(SYS_flock, pfd, LOCK_SH);
-	if (sv[0] >= 0) {
-		RAW1(SYS_close, sv[1]);
-		ofd = recv_child_pidfd(sv[0]);
-		RAW1(SYS_close, sv[0]);
-	} else {
+	/* Closed first, so that a child dying before it speaks is seen. */
+	RAW1(SYS_close, pf->pf_child);
+	if (pf->pf_scm)
+		ofd = recv_child_pidfd(pf->pf_parent);
+	else
 		ofd = RAW2(SYS_pidfd_open, pid, 0);
-	}
-	ino = fd_ino(pfd);
-	pthread_mutex_lock(&pd.lock);
-	if ((r = slot_reserve()) == 0) {
-		s = &pd.slots[pd.nslots++];
-		memset(s, 0, sizeof(*s));
-		s->ps_ino = ino;
-		s->ps_pid = pid;
-		s->ps_fd = pfd;
-		s->ps_state = PS_RUNNING;
-		/* Killed before it ran: reap it now; pdwait reports it. */
-		if (ofd == -ESRCH && RAW5(SYS_waitid, P_PIDFD, pfd,
-		    &s->ps_si, WEXITED | __WALL, &s->ps_ru) == 0)
-			s->ps_state = PS_STORED;
-	}
-	pthread_mutex_unlock(&pd.lock);
-	if (r != 0) {
-		if (ofd >= 0)
+	ino = capsicum_pd_ino(pfd);
+	/* Killed before it could introduce itself: nothing to watch;
+	 * reap it now and keep the status for pdwait. */
+	r = capsicum_pd_slot_new(ino, pid, pfd, ofd == -ESRCH);
+	if (r == 0 && ofd != -ESRCH) {
+		if (ofd < 0) {
+			r = (int)ofd;
+		} else {
+			memset(&m, 0, sizeof(m));
+			m.pm_magic = PD_MSG_MAGIC;
+			m.pm_type = PDM_REG;
+			m.pm_ino = ino;
+			m.pm_pid = pid;
+			m.pm_flags = (uint32_t)(pf->pf_flags & PD_DAEMON);
+			fds[0] = (int)ofd;
+			fds[1] = pf->pf_parent;
+			r = capsicum_pd_request(&m, fds, 2);
 			RAW1(SYS_close, ofd);
-		goto fail;
+			if (r != 0)
+				capsicum_pd_slot_drop(ino);
+		}
 	}
-	if (ofd == -ESRCH) {
-		/* Nothing to watch. */
-	} else if (ofd < 0) {
-		r = (int)ofd;
-		goto fail;
-	} else {
-		memset(&m, 0, sizeof(m));
-		m.pm_magic = PD_MSG_MAGIC;
-		m.pm_type = PDM_REG;
-		m.pm_ino = ino;
-		m.pm_pid = pid;
-		m.pm_flags = (uint32_t)(flags & PD_DAEMON);
-		r = watch(&m, (int)ofd);
-		RAW1(SYS_close, ofd);
-		if (r != 0)
-			goto fail;
+	RAW1(SYS_close, pf->pf_parent);
+	if (r != 0) {
+		abandon(pfd);
+		errno = -r;
+		return (-1);
 	}
-	if ((flags & PD_CLOEXEC) == 0)
+	if ((pf->pf_flags & PD_CLOEXEC) == 0)
 		RAW3(SYS_fcntl, pfd, F_SETFD, 0);
 	*fdp = pfd;
 	return (pid);
+}
 
-fail:
-	pthread_mutex_lock(&pd.lock);
-	if ((s = slot_by_ino(ino)) != NULL)
-		*s = pd.slots[--pd.nslots];
-	pthread_mutex_unlock(&pd.lock);
-	abandon(pfd);
-	errno = -r;
-	return (-1);
+/* The descriptors the child waits on: a socket pair in capability mode
+ * (the child also sends SCM_PIDFD over it), a pipe otherwise. */
+static int
+make_go(struct pd_fork *pf)
+{
+	int one, fds[2];
+	long r;
+
+	if (pf->pf_scm) {
+		r = RAW4(SYS_socketpair, AF_UNIX, SOCK_SEQPACKET |
+		    SOCK_CLOEXEC, 0, fds);
+		one = 1;
+		if (r == 0 && (r = RAW5(SYS_setsockopt, fds[0], SOL_SOCKET,
+		    SO_PASSPIDFD, &one, sizeof(one))) != 0) {
+			RAW1(SYS_close, fds[0]);
+			RAW1(SYS_close, fds[1]);
+		}
+		pf->pf_parent = fds[0];
+		pf->pf_child = fds[1];
+	} else {
+		r = RAW2(SYS_pipe2, fds, O_CLOEXEC);
+		pf->pf_child = fds[0];
+		pf->pf_parent = fds[1];
+	}
+	return ((int)r);
 }
 
 pid_t
 pdfork(int *fdp, int flags)
 {
-	void *rhead;
-	size_t rlen;
+	struct pd_fork pf;
 	pid_t *tidp;
-	long pid, r;
-	int pfd, sv[2], one;
-	bool sandboxed;
+	long pid;
+	int pfd, r;
 
 	if ((flags & ~PD_ALLOWED_AT_FORK) != 0) {
 		errno = EINVAL;
@@ -765,141 +264,54 @@ pdfork(int *fdp, int flags)
 		errno = EFAULT;
 		return (-1);
 	}
-	sandboxed = cap_sandboxed();
+	memset(&pf, 0, sizeof(pf));
+	pf.pf_flags = flags;
+	pf.pf_scm = cap_sandboxed();
 	/* pdfork(2): PD_DAEMON is not permitted in capability mode. */
-	if (sandboxed && (flags & PD_DAEMON) != 0) {
+	if (pf.pf_scm && (flags & PD_DAEMON) != 0) {
 		errno = ECAPMODE;
 		return (-1);
 	}
-	if ((r = setup()) != 0) {
-		errno = (int)-r;
+	if ((r = capsicum_pd_setup()) != 0 || (r = make_go(&pf)) != 0) {
+		errno = -r;
 		return (-1);
 	}
-	sv[0] = sv[1] = -1;
-	if (sandboxed) {
-		r = RAW4(SYS_socketpair, AF_UNIX, SOCK_SEQPACKET |
-		    SOCK_CLOEXEC, 0, sv);
-		one = 1;
-		if (r == 0)
-			r = RAW5(SYS_setsockopt, sv[0], SOL_SOCKET,
-			    SO_PASSPIDFD, &one, sizeof(one));
-		if (r != 0) {
-			if (sv[0] >= 0) {
-				RAW1(SYS_close, sv[0]);
-				RAW1(SYS_close, sv[1]);
-			}
-			errno = (int)-r;
-			return (-1);
-		}
-	}
-	rhead = NULL;
-	rlen = 0;
-	RAW3(SYS_get_robust_list, 0, &rhead, &rlen);
+	RAW3(SYS_get_robust_list, 0, &pf.pf_rhead, &pf.pf_rlen);
 	tidp = glibc_tid_ptr();
 	pfd = -1;
 	pid = RAW5(SYS_clone, CLONE_PIDFD |
 	    (tidp != NULL ? CLONE_CHILD_SETTID : 0), 0, &pfd, tidp, 0);
 	if (pid == 0) {
-		pd_child(rhead, rlen, sv);
+		pd_child(&pf);
 		return (0);
 	}
 	if (pid < 0) {
-		if (sv[0] >= 0) {
-			RAW1(SYS_close, sv[0]);
-			RAW1(SYS_close, sv[1]);
-		}
+		RAW1(SYS_close, pf.pf_parent);
+		RAW1(SYS_close, pf.pf_child);
 		errno = (int)-pid;
 		return (-1);
 	}
-	return (pd_parent((pid_t)pid, pfd, flags, sv, fdp));
+	return (pd_parent((pid_t)pid, pfd, &pf, fdp));
 }
 
 /* ---------------------------------------------------------------------
  * pdkill().
  */
-
-/*
- * Landlock's signal scope refuses signals to processes outside the
- * sandbox's domain, which includes children forked before cap_enter.
- * The watchdog, outside it, delivers them for a holder of the descriptor.
- * The filter has already checked CAP_PDKILL on the call that failed.
- */
-static long
-relay_kill(int fd, int signum)
-{
-	struct pd_msg m, rep;
-	int sv[2], fds[2], rfds[PD_MSG_MAXFDS], nr, i, chan;
-	long r;
-
-	pthread_mutex_lock(&pd_setup_lock);
-	chan = pd.chan;
-	if (!chan_is(chan, pd.chan_dev, pd.chan_ino)) {
-		pthread_mutex_unlock(&pd_setup_lock);
-		return (-EPERM);
-	}
-	r = RAW4(SYS_socketpair, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
-	    sv);
-	if (r < 0) {
-		pthread_mutex_unlock(&pd_setup_lock);
-		return (-EPERM);
-	}
-	memset(&m, 0, sizeof(m));
-	m.pm_magic = PD_MSG_MAGIC;
-	m.pm_type = PDM_KILL;
-	m.pm_arg = signum;
-	fds[0] = fd;
-	fds[1] = sv[1];
-	r = capsicum_pd_send(chan, &m, fds, 2, 0);
-	pthread_mutex_unlock(&pd_setup_lock);
-	RAW1(SYS_close, sv[1]);
-	if (r < 0) {
-		RAW1(SYS_close, sv[0]);
-		return (-EPERM);
-	}
-	do {
-		r = capsicum_pd_recv(sv[0], &rep, rfds, &nr, 0);
-	} while (r == -EINTR);
-	RAW1(SYS_close, sv[0]);
-	if (r > 0) {
-		for (i = 0; i < nr; i++)
-			RAW1(SYS_close, rfds[i]);
-	}
-	if (r != sizeof(rep) || rep.pm_magic != PD_MSG_MAGIC ||
-	    rep.pm_type != PDM_REPLY || rep.pm_arg < 0 || rep.pm_arg > 4095)
-		return (-EPERM);
-	return (-(long)rep.pm_arg);
-}
-
 int
 pdkill(int fd, int signum)
 {
 	long r;
 
 	r = RAW4(SYS_pidfd_send_signal, fd, signum, NULL, 0);
+	/* Landlock's signal scope: the child is outside the domain. */
 	if (r == -EPERM && cap_sandboxed())
-		r = relay_kill(fd, signum);
+		r = capsicum_pd_relay_kill(fd, signum);
 	return ((int)capsicum_sysret(r));
 }
 
 /* ---------------------------------------------------------------------
  * pdgetpid().
  */
-
-/* The pid this process recorded when it forked the child. */
-static pid_t
-recorded_pid(int fd)
-{
-	struct pd_slot *s;
-	pid_t pid;
-
-	pthread_mutex_lock(&pd.lock);
-	s = pd.pid == (pid_t)RAW0(SYS_getpid) ? slot_by_fd(fd, fd_ino(fd)) :
-	    NULL;
-	pid = s != NULL ? s->ps_pid : 0;
-	pthread_mutex_unlock(&pd.lock);
-	return (pid);
-}
-
 static bool
 holds_right(int fd, uint64_t right)
 {
@@ -933,7 +345,7 @@ pdgetpid(int fd, pid_t *pidp)
 		 * docs/procdesc.md).  Our own record answers for children
 		 * this process forked.
 		 */
-		if ((pid = recorded_pid(fd)) == 0) {
+		if ((pid = capsicum_pd_slot_pid(fd)) == 0) {
 			errno = r == -ESRCH ? ESRCH : ENOTCAPABLE;
 			return (-1);
 		}
@@ -985,8 +397,6 @@ static long
 wait_common(int fd, int options, siginfo_t *si, struct rusage *ru)
 {
 	struct pd_pidfd_info info;
-	struct pd_slot *s;
-	uint64_t ino;
 	long r;
 
 	memset(si, 0, sizeof(*si));
@@ -997,47 +407,19 @@ wait_common(int fd, int options, siginfo_t *si, struct rusage *ru)
 	if (r == 0) {
 		if (si->si_pid != 0 && (options & WNOWAIT) == 0 &&
 		    (si->si_code == CLD_EXITED || si->si_code == CLD_KILLED ||
-		    si->si_code == CLD_DUMPED)) {
-			/* We reaped it: a second wait must fail. */
-			ino = fd_ino(fd);
-			pthread_mutex_lock(&pd.lock);
-			if ((s = slot_by_fd(fd, ino)) != NULL) {
-				s->ps_state = PS_WAITED;
-				slot_settle(s);
-			}
-			pthread_mutex_unlock(&pd.lock);
-		}
+		    si->si_code == CLD_DUMPED))
+			capsicum_pd_slot_waited(fd);
 		return (si->si_pid);
 	}
 	if (r != -ECHILD)
 		return (r);
-	/* The reaper holds pd.lock from its waitid to storing the status,
-	 * so an ECHILD seen here finds the status stored. */
-	ino = fd_ino(fd);
-	pthread_mutex_lock(&pd.lock);
-	s = pd.pid == (pid_t)RAW0(SYS_getpid) ? slot_by_fd(fd, ino) : NULL;
-	if (s != NULL && s->ps_state == PS_STORED) {
-		if ((options & WEXITED) == 0) {
-			r = (options & WNOHANG) != 0 ? 0 : -ESRCH;
-		} else {
-			*si = s->ps_si;
-			*ru = s->ps_ru;
-			r = s->ps_pid;
-			if ((options & WNOWAIT) == 0) {
-				s->ps_state = PS_WAITED;
-				slot_settle(s);
-			}
-		}
-		pthread_mutex_unlock(&pd.lock);
+	r = capsicum_pd_slot_status(fd, options, si, ru);
+	if (r != -ECHILD)
 		return (r);
-	}
-	pthread_mutex_unlock(&pd.lock);
-	if (s != NULL)
-		return (-ESRCH);	/* reaped and waited for already */
 	/*
-	 * Not a child of ours.  FreeBSD's ESRCH if the process is gone
-	 * (the kernel keeps its exit status for pidfd holders once it is
-	 * reaped), otherwise Linux's rule: only the parent may wait.
+	 * Not a child this process forked.  FreeBSD's ESRCH if the process
+	 * is gone (the kernel keeps the exit status of a reaped process for
+	 * pidfd holders), otherwise Linux's rule: only the parent waits.
 	 */
 	r = capsicum_pd_info(fd, &info, PD_INFO_PID | PD_INFO_EXIT);
 	if (r == -ESRCH || (r == 0 && (info.mask & PD_INFO_PID) == 0))

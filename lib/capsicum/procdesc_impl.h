@@ -15,8 +15,10 @@
 #ifndef CAPSICUM_PROCDESC_IMPL_H
 #define	CAPSICUM_PROCDESC_IMPL_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 /* Kernel interfaces newer than the build machine's headers. */
@@ -32,6 +34,7 @@
 #ifndef CLONE_PIDFD
 #define	CLONE_PIDFD		0x00001000	/* 5.2 */
 #endif
+#define	PD_SELF_THREAD_GROUP	(-10001)	/* 6.15: the caller's process */
 
 /*
  * PIDFD_GET_INFO (6.13).  The kernel accepts any size from the first
@@ -62,8 +65,9 @@ struct pd_pidfd_info {
 
 enum pd_msg_type {
 	PDM_HELLO = 1,	/* client -> W: a new client channel (fd: W's end) */
-	PDM_REG,	/* client -> W: watch a child (fd: a pidfd of it on
-			 * an open file of its own) */
+	PDM_REG,	/* client -> W: watch a child (fds: a pidfd of it on
+			 * an open file of its own; "go", to release the
+			 * child once it is watched) */
 	PDM_KILL,	/* client -> W: signal a child for a sandboxed holder
 			 * (fds: the holder's descriptor, a reply socket) */
 	PDM_EXITED,	/* W -> client: a child exited (fd: a pidfd to reap
@@ -84,13 +88,24 @@ struct pd_msg {
 
 #define	PD_MSG_MAXFDS		2
 
-/* procdesc.c */
+/* procdesc_client.c */
+int	capsicum_pd_move_high(int fd);
 long	capsicum_pd_send(int sock, const struct pd_msg *m, const int *fds,
 	    int nfds, int flags);
 long	capsicum_pd_recv(int sock, struct pd_msg *m, int *fds, int *nfdsp,
-	    int flags);
+	    int *pidfdp, int flags);
 long	capsicum_pd_info(int fd, struct pd_pidfd_info *info, uint64_t mask);
-int	capsicum_pd_move_high(int fd);
+uint64_t capsicum_pd_ino(int fd);
+int	capsicum_pd_setup(void);
+int	capsicum_pd_request(const struct pd_msg *m, const int *fds, int nfds);
+long	capsicum_pd_relay_kill(int fd, int signum);
+void	capsicum_pd_reset_child(void);
+int	capsicum_pd_slot_new(uint64_t ino, pid_t pid, int fd, bool reap);
+void	capsicum_pd_slot_drop(uint64_t ino);
+pid_t	capsicum_pd_slot_pid(int fd);
+void	capsicum_pd_slot_waited(int fd);
+long	capsicum_pd_slot_status(int fd, int options, siginfo_t *si,
+	    struct rusage *ru);
 
 /* procdesc_watch.c */
 int	capsicum_pd_spawn_watch(int *clientp);

@@ -246,10 +246,18 @@ is_seqpacket(int fd)
 	    type == SOCK_SEQPACKET);
 }
 
-/* PDM_REG: fd is a pidfd of the child on an open file of the client's
- * making; it becomes ours. */
+/*
+ * PDM_REG: fd is a pidfd of the child on an open file of the client's
+ * making, which becomes ours; the child waits for a byte on go before it
+ * runs the program.  Only a child of the client is accepted.  If the
+ * client died before we got here, its child has been reparented and is
+ * refused: closing go without a word makes it kill itself, as the death
+ * of the last holder of its descriptor requires.  A child reaped already
+ * can no longer be signalled, and is watched only to report the last
+ * close.
+ */
 static void
-child_add(struct wclient *c, const struct pd_msg *m, int fd)
+child_add(struct wclient *c, const struct pd_msg *m, int fd, int go)
 {
 	struct pd_pidfd_info info;
 	struct epoll_event ev;
@@ -258,22 +266,15 @@ child_add(struct wclient *c, const struct pd_msg *m, int fd)
 	char path[64];
 	long r;
 
-	if (fstat(fd, &st) != 0 || (uint64_t)st.st_ino != m->pm_ino) {
-		close(fd);
-		return;
-	}
+	ch = NULL;
+	if (fstat(fd, &st) != 0 || (uint64_t)st.st_ino != m->pm_ino)
+		goto refuse;
 	r = capsicum_pd_info(fd, &info, PD_INFO_PID);
-	/* Only a child of the client; one reaped already can no longer be
-	 * signalled, and is watched only to report the last close. */
 	if ((r == 0 && ((pid_t)info.ppid != c->wl_pid ||
-	    (pid_t)info.pid != m->pm_pid)) || (r != 0 && r != -ESRCH)) {
-		close(fd);
-		return;
-	}
-	if ((ch = calloc(1, sizeof(*ch))) == NULL) {
-		close(fd);
-		return;
-	}
+	    (pid_t)info.pid != m->pm_pid)) || (r != 0 && r != -ESRCH))
+		goto refuse;
+	if ((ch = calloc(1, sizeof(*ch))) == NULL)
+		goto refuse;
 	ch->wc_kind = WK_CHILD;
 	ch->wc_client = c;
 	ch->wc_ino = m->pm_ino;
@@ -302,6 +303,13 @@ child_add(struct wclient *c, const struct pd_msg *m, int fd)
 	ch->wc_next = w.w_children;
 	w.w_children = ch;
 	check_release(ch);
+	(void)write(go, "", 1);
+	close(go);
+	return;
+
+refuse:
+	close(fd);
+	close(go);
 }
 
 /* PDM_KILL: the holder proves it holds the descriptor by sending it. */
@@ -355,7 +363,8 @@ client_readable(struct wclient *c)
 	long r;
 
 	for (;;) {
-		r = capsicum_pd_recv(c->wl_fd, &m, fds, &nfds, MSG_DONTWAIT);
+		r = capsicum_pd_recv(c->wl_fd, &m, fds, &nfds, NULL,
+		    MSG_DONTWAIT);
 		if (r == -EINTR)
 			continue;
 		if (r == -EAGAIN)
@@ -369,8 +378,8 @@ client_readable(struct wclient *c)
 			    is_seqpacket(fds[0])) {
 				client_add(fds[0]);
 				nfds = 0;
-			} else if (m.pm_type == PDM_REG && nfds == 1) {
-				child_add(c, &m, fds[0]);
+			} else if (m.pm_type == PDM_REG && nfds == 2) {
+				child_add(c, &m, fds[0], fds[1]);
 				nfds = 0;
 			} else if (m.pm_type == PDM_KILL && nfds == 2) {
 				relay_kill(&m, fds[0], fds[1]);

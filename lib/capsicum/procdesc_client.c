@@ -1,0 +1,682 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Process descriptors, the client side of the watchdog: the channel, the
+ * reaper thread and the record of children this process forked.
+ *
+ * Each process that pdforks has a channel of its own to the watchdog (a
+ * SOCK_SEQPACKET pair): the first one started it, a process forked from it
+ * asks for one over the channel it inherited (PDM_HELLO).  The reaper is a
+ * thread reading the channel.  Only the parent can reap a child, and a
+ * pidfd reports POLLHUP only once its process is reaped, so when the
+ * watchdog reports an exit the reaper reaps the child at once and keeps
+ * the status and resource usage for pdwait.  No zombie outlives that, and
+ * FreeBSD programs polling for POLLHUP see it at exit.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <sys/capsicum.h>
+#include <sys/procdesc.h>
+
+#include "capsicum_impl.h"
+#include "procdesc_impl.h"
+#include "sys.h"
+
+/* Library descriptors live above the numbers programs use themselves. */
+#define	PD_FD_MIN	192
+
+/*
+ * A child this process pdforked, until it is reaped and no descriptor of
+ * it is left.  The slot keeps what FreeBSD keeps in the process
+ * descriptor: the pid (pdgetpid works after exit) and, once the reaper
+ * reaped the child, the status for pdwait.
+ */
+enum pd_slot_state {
+	PS_RUNNING,	/* not reaped */
+	PS_STORED,	/* reaped by the reaper; status kept */
+	PS_WAITED,	/* status consumed by pdwait (or reaped by it) */
+};
+
+struct pd_slot {
+	uint64_t	ps_ino;		/* pidfs inode of the child */
+	pid_t		ps_pid;
+	int		ps_fd;		/* descriptor pdfork returned */
+	uint8_t		ps_state;	/* enum pd_slot_state */
+	bool		ps_released;	/* watchdog: last descriptor closed */
+	siginfo_t	ps_si;
+	struct rusage	ps_ru;
+};
+
+/*
+ * Per-process state.  pd.pid says which process it belongs to: after a
+ * fork the child finds the parent's pid there and sets itself up (its own
+ * channel to the watchdog, its own reaper).
+ */
+static struct pd_state {
+	pthread_mutex_t	 lock;		/* slots and the channel */
+	pid_t		 pid;		/* owner; 0: none yet */
+	int		 chan;		/* client end of the watchdog channel */
+	dev_t		 chan_dev;
+	ino_t		 chan_ino;
+	unsigned long	 gen;		/* bumped with every new channel */
+	atomic_bool	 reaper;	/* reaper thread running on chan */
+	struct pd_slot	*slots;
+	unsigned int	 nslots;
+	unsigned int	 capslots;
+} pd = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.chan = -1,
+};
+
+/* Serialises setting up the helpers and requests to the watchdog.  Not
+ * taken by the fork handlers: starting the watchdog forks while holding
+ * it. */
+static pthread_mutex_t pd_setup_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* ---------------------------------------------------------------------
+ * Messages.
+ */
+int
+capsicum_pd_move_high(int fd)
+{
+	long hi;
+
+	if (fd < 0 || fd >= PD_FD_MIN)
+		return (fd);
+	hi = RAW3(SYS_fcntl, fd, F_DUPFD_CLOEXEC, PD_FD_MIN);
+	if (hi < 0)
+		return (fd);
+	RAW1(SYS_close, fd);
+	return ((int)hi);
+}
+
+long
+capsicum_pd_send(int sock, const struct pd_msg *m, const int *fds, int nfds,
+    int flags)
+{
+	union {
+		struct cmsghdr	h;
+		char		b[CMSG_SPACE(sizeof(int) * PD_MSG_MAXFDS)];
+	} cb;
+	struct iovec iov = { (void *)m, sizeof(*m) };
+	struct msghdr mh;
+	struct cmsghdr *cm;
+	long r;
+
+	memset(&mh, 0, sizeof(mh));
+	memset(&cb, 0, sizeof(cb));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	if (nfds > 0) {
+		mh.msg_control = cb.b;
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
+		memcpy(CMSG_DATA(cm), fds, sizeof(int) * (size_t)nfds);
+	}
+	do {
+		r = RAW3(SYS_sendmsg, sock, &mh, MSG_NOSIGNAL | flags);
+	} while (r == -EINTR);
+	return (r);
+}
+
+/*
+ * Receive one message and the descriptors it carries (up to
+ * PD_MSG_MAXFDS; the kernel closes any that do not fit).  A pidfd passed
+ * as SCM_PIDFD is returned in *pidfdp if it is not NULL, else closed.
+ */
+long
+capsicum_pd_recv(int sock, struct pd_msg *m, int *fds, int *nfdsp,
+    int *pidfdp, int flags)
+{
+	union {
+		struct cmsghdr	h;
+		char		b[CMSG_SPACE(sizeof(int) * PD_MSG_MAXFDS) +
+				    CMSG_SPACE(sizeof(int))];
+	} cb;
+	struct iovec iov = { m, sizeof(*m) };
+	struct msghdr mh;
+	struct cmsghdr *cm;
+	size_t n, i;
+	int fd;
+	long r;
+
+	*nfdsp = 0;
+	if (pidfdp != NULL)
+		*pidfdp = -1;
+	memset(m, 0, sizeof(*m));
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cb.b;
+	mh.msg_controllen = sizeof(cb.b);
+	r = RAW3(SYS_recvmsg, sock, &mh, MSG_CMSG_CLOEXEC | flags);
+	if (r < 0)
+		return (r);
+	for (cm = CMSG_FIRSTHDR(&mh); cm != NULL; cm = CMSG_NXTHDR(&mh, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET ||
+		    (cm->cmsg_type != SCM_RIGHTS && cm->cmsg_type != SCM_PIDFD))
+			continue;
+		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < n; i++) {
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(fd));
+			if (cm->cmsg_type == SCM_RIGHTS &&
+			    *nfdsp < PD_MSG_MAXFDS)
+				fds[(*nfdsp)++] = fd;
+			else if (cm->cmsg_type == SCM_PIDFD &&
+			    pidfdp != NULL && *pidfdp < 0)
+				*pidfdp = fd;
+			else
+				RAW1(SYS_close, fd);
+		}
+	}
+	return (r);
+}
+
+long
+capsicum_pd_info(int fd, struct pd_pidfd_info *info, uint64_t mask)
+{
+
+	memset(info, 0, sizeof(*info));
+	info->mask = mask;
+	return (RAW3(SYS_ioctl, fd, PD_GET_INFO, info));
+}
+
+/* The pidfs inode of a descriptor, 0 if fstat is refused or fails. */
+uint64_t
+capsicum_pd_ino(int fd)
+{
+	struct stat st;
+
+	if (RAW2(SYS_fstat, fd, &st) != 0)
+		return (0);
+	return ((uint64_t)st.st_ino);
+}
+
+/* ---------------------------------------------------------------------
+ * Slots.
+ */
+
+/* Caller holds pd.lock.  By inode; by number when fstat was refused (a
+ * limited descriptor without CAP_FSTAT).  Only this process's slots. */
+static struct pd_slot *
+slot_find(int fd, uint64_t ino)
+{
+	unsigned int i;
+
+	if (pd.pid != (pid_t)RAW0(SYS_getpid))
+		return (NULL);
+	for (i = 0; i < pd.nslots; i++) {
+		if (ino != 0 ? pd.slots[i].ps_ino == ino :
+		    pd.slots[i].ps_fd == fd)
+			return (&pd.slots[i]);
+	}
+	return (NULL);
+}
+
+/* Forget a slot nobody can ask about any more.  Caller holds pd.lock. */
+static void
+slot_settle(struct pd_slot *s)
+{
+
+	if (s->ps_released && s->ps_state != PS_RUNNING)
+		*s = pd.slots[--pd.nslots];
+}
+
+/*
+ * Record a new child.  If reap is true the child died before it could be
+ * watched: reap it now through fd, and keep its status.  0 or -errno.
+ */
+int
+capsicum_pd_slot_new(uint64_t ino, pid_t pid, int fd, bool reap)
+{
+	struct pd_slot *s, *n;
+	unsigned int cap;
+	int r;
+
+	r = 0;
+	pthread_mutex_lock(&pd.lock);
+	if (pd.nslots == pd.capslots) {
+		cap = pd.capslots == 0 ? 16 : pd.capslots * 2;
+		if ((n = realloc(pd.slots, cap * sizeof(*n))) == NULL) {
+			r = -ENOMEM;
+			goto out;
+		}
+		pd.slots = n;
+		pd.capslots = cap;
+	}
+	s = &pd.slots[pd.nslots++];
+	memset(s, 0, sizeof(*s));
+	s->ps_ino = ino;
+	s->ps_pid = pid;
+	s->ps_fd = fd;
+	s->ps_state = PS_RUNNING;
+	if (reap && RAW5(SYS_waitid, P_PIDFD, fd, &s->ps_si, WEXITED | __WALL,
+	    &s->ps_ru) == 0)
+		s->ps_state = PS_STORED;
+out:
+	pthread_mutex_unlock(&pd.lock);
+	return (r);
+}
+
+void
+capsicum_pd_slot_drop(uint64_t ino)
+{
+	struct pd_slot *s;
+
+	pthread_mutex_lock(&pd.lock);
+	if ((s = slot_find(-1, ino)) != NULL)
+		*s = pd.slots[--pd.nslots];
+	pthread_mutex_unlock(&pd.lock);
+}
+
+/* The pid recorded when this process forked the child, 0 if none. */
+pid_t
+capsicum_pd_slot_pid(int fd)
+{
+	struct pd_slot *s;
+	uint64_t ino;
+	pid_t pid;
+
+	ino = capsicum_pd_ino(fd);
+	pthread_mutex_lock(&pd.lock);
+	pid = (s = slot_find(fd, ino)) != NULL ? s->ps_pid : 0;
+	pthread_mutex_unlock(&pd.lock);
+	return (pid);
+}
+
+/* pdwait reaped the child itself: a second wait must fail. */
+void
+capsicum_pd_slot_waited(int fd)
+{
+	struct pd_slot *s;
+	uint64_t ino;
+
+	ino = capsicum_pd_ino(fd);
+	pthread_mutex_lock(&pd.lock);
+	if ((s = slot_find(fd, ino)) != NULL) {
+		s->ps_state = PS_WAITED;
+		slot_settle(s);
+	}
+	pthread_mutex_unlock(&pd.lock);
+}
+
+/*
+ * waitid(P_PIDFD) said ECHILD: what the reaper kept, if it reaped the
+ * child.  The reaper holds pd.lock from its waitid to storing the status,
+ * so an ECHILD seen before finds the status stored.  Returns the pid, 0
+ * (WNOHANG, nothing to report), -ESRCH (reaped and waited for) or -ECHILD
+ * (not a child this process forked).
+ */
+long
+capsicum_pd_slot_status(int fd, int options, siginfo_t *si,
+    struct rusage *ru)
+{
+	struct pd_slot *s;
+	uint64_t ino;
+	long r;
+
+	ino = capsicum_pd_ino(fd);
+	pthread_mutex_lock(&pd.lock);
+	if ((s = slot_find(fd, ino)) == NULL) {
+		r = -ECHILD;
+	} else if (s->ps_state != PS_STORED) {
+		r = -ESRCH;
+	} else if ((options & WEXITED) == 0) {
+		/* Exited: it will never stop or continue again. */
+		r = (options & WNOHANG) != 0 ? 0 : -ESRCH;
+	} else {
+		*si = s->ps_si;
+		*ru = s->ps_ru;
+		r = s->ps_pid;
+		if ((options & WNOWAIT) == 0) {
+			s->ps_state = PS_WAITED;
+			slot_settle(s);
+		}
+	}
+	pthread_mutex_unlock(&pd.lock);
+	return (r);
+}
+
+/* ---------------------------------------------------------------------
+ * The reaper thread.
+ */
+static void
+reap(uint64_t ino, int fd)
+{
+	struct pd_slot *s;
+	struct rusage ru;
+	siginfo_t si;
+	long r;
+
+	pthread_mutex_lock(&pd.lock);
+	memset(&si, 0, sizeof(si));
+	memset(&ru, 0, sizeof(ru));
+	/* WNOHANG: never block holding the lock. */
+	r = RAW5(SYS_waitid, P_PIDFD, fd, &si, WEXITED | WNOHANG | __WALL,
+	    &ru);
+	if ((s = slot_find(-1, ino)) != NULL) {
+		if (r == 0 && si.si_pid != 0 && s->ps_state == PS_RUNNING) {
+			s->ps_si = si;
+			s->ps_ru = ru;
+			s->ps_state = PS_STORED;
+		}
+		slot_settle(s);
+	}
+	pthread_mutex_unlock(&pd.lock);
+}
+
+static void
+released(uint64_t ino)
+{
+	struct pd_slot *s;
+
+	pthread_mutex_lock(&pd.lock);
+	if ((s = slot_find(-1, ino)) != NULL) {
+		s->ps_released = true;
+		slot_settle(s);
+	}
+	pthread_mutex_unlock(&pd.lock);
+}
+
+static bool
+chan_is(int fd, dev_t dev, ino_t ino)
+{
+	struct stat st;
+
+	return (fd >= 0 && RAW2(SYS_fstat, fd, &st) == 0 &&
+	    st.st_dev == dev && st.st_ino == ino);
+}
+
+/*
+ * Only system calls and pd.lock here: a pdfork in another thread copies
+ * this process as it is, and its child must not find a lock of libc's or
+ * of the allocator held.  The argument is the channel generation the
+ * thread was started for.
+ */
+static void *
+reaper_main(void *arg)
+{
+	int fds[PD_MSG_MAXFDS], nfds, i, chan;
+	unsigned long gen;
+	struct pd_msg m;
+	dev_t dev;
+	ino_t ino;
+	long r;
+
+	gen = (unsigned long)(uintptr_t)arg;
+	pthread_mutex_lock(&pd.lock);
+	chan = pd.gen == gen ? pd.chan : -1;
+	dev = pd.chan_dev;
+	ino = pd.chan_ino;
+	pthread_mutex_unlock(&pd.lock);
+	for (;;) {
+		/* A program that closed our descriptor and reused the
+		 * number must not have its messages read. */
+		if (!chan_is(chan, dev, ino))
+			break;
+		r = capsicum_pd_recv(chan, &m, fds, &nfds, NULL, 0);
+		if (r == -EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		if (r == sizeof(m) && m.pm_magic == PD_MSG_MAGIC) {
+			if (m.pm_type == PDM_EXITED && nfds == 1)
+				reap(m.pm_ino, fds[0]);
+			else if (m.pm_type == PDM_RELEASED && nfds == 0)
+				released(m.pm_ino);
+		}
+		for (i = 0; i < nfds; i++)
+			RAW1(SYS_close, fds[i]);
+	}
+	pthread_mutex_lock(&pd.lock);
+	if (pd.gen == gen)
+		atomic_store(&pd.reaper, false);
+	pthread_mutex_unlock(&pd.lock);
+	return (NULL);
+}
+
+static int
+start_reaper(void)
+{
+	pthread_attr_t attr;
+	sigset_t set, old;
+	pthread_t t;
+	void *arg;
+	int sig, r;
+
+	pthread_mutex_lock(&pd.lock);
+	arg = (void *)(uintptr_t)pd.gen;
+	pthread_mutex_unlock(&pd.lock);
+	/*
+	 * The reaper takes no signal meant for the program, except the
+	 * real-time signals: cap_enter() asks every thread to restrict
+	 * itself with one of them.  SIGSYS stays open because the kernel
+	 * kills a thread that blocks it when a filter traps.
+	 */
+	sigfillset(&set);
+	sigdelset(&set, SIGSYS);
+	for (sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
+		sigdelset(&set, sig);
+	pthread_sigmask(SIG_SETMASK, &set, &old);
+	atomic_store(&pd.reaper, true);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	r = pthread_create(&t, &attr, reaper_main, arg);
+	pthread_attr_destroy(&attr);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r != 0) {
+		atomic_store(&pd.reaper, false);
+		return (-r);
+	}
+	return (0);
+}
+
+/* ---------------------------------------------------------------------
+ * The channel.
+ */
+static void
+set_chan(int fd)
+{
+	struct stat st;
+
+	pthread_mutex_lock(&pd.lock);
+	pd.chan = fd;
+	pd.gen++;
+	if (fd >= 0 && RAW2(SYS_fstat, fd, &st) == 0) {
+		pd.chan_dev = st.st_dev;
+		pd.chan_ino = st.st_ino;
+	}
+	pthread_mutex_unlock(&pd.lock);
+}
+
+/* A process forked from one that uses the watchdog inherits its channel:
+ * ask the watchdog, over it, to take a channel of our own. */
+static int
+hello(int inherited)
+{
+	struct pd_msg m;
+	int sv[2];
+	long r;
+
+	r = RAW4(SYS_socketpair, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
+	    sv);
+	if (r < 0)
+		return ((int)r);
+	sv[0] = capsicum_pd_move_high(sv[0]);
+	memset(&m, 0, sizeof(m));
+	m.pm_magic = PD_MSG_MAGIC;
+	m.pm_type = PDM_HELLO;
+	r = capsicum_pd_send(inherited, &m, &sv[1], 1, 0);
+	RAW1(SYS_close, sv[1]);
+	if (r < 0) {
+		RAW1(SYS_close, sv[0]);
+		return ((int)r);
+	}
+	RAW1(SYS_close, inherited);
+	set_chan(sv[0]);
+	return (0);
+}
+
+/* A channel to a live watchdog and a reaper reading it.  Called with
+ * pd_setup_lock held. */
+static int
+setup_locked(pid_t self)
+{
+	int chan, r;
+
+	if (pd.pid == self && atomic_load(&pd.reaper))
+		return (0);
+	r = -1;
+	if (pd.pid != self && chan_is(pd.chan, pd.chan_dev, pd.chan_ino))
+		r = hello(pd.chan);
+	if (r != 0) {
+		/* Ours and dead, or the parent's and unusable. */
+		if (chan_is(pd.chan, pd.chan_dev, pd.chan_ino))
+			RAW1(SYS_close, pd.chan);
+		set_chan(-1);
+		if ((r = capsicum_pd_spawn_watch(&chan)) != 0)
+			return (r);
+		set_chan(chan);
+	}
+	pthread_mutex_lock(&pd.lock);
+	if (pd.pid != self)
+		pd.nslots = 0;
+	pd.pid = self;
+	pthread_mutex_unlock(&pd.lock);
+	return (start_reaper());
+}
+
+int
+capsicum_pd_setup(void)
+{
+	pid_t self;
+	int r;
+
+	self = (pid_t)RAW0(SYS_getpid);
+	if (pd.pid == self && atomic_load(&pd.reaper))
+		return (0);
+	pthread_mutex_lock(&pd_setup_lock);
+	r = setup_locked(self);
+	pthread_mutex_unlock(&pd_setup_lock);
+	return (r);
+}
+
+/* Send a request; if the watchdog died, start another and send again. */
+int
+capsicum_pd_request(const struct pd_msg *m, const int *fds, int nfds)
+{
+	int tries, r;
+
+	pthread_mutex_lock(&pd_setup_lock);
+	for (tries = 0; tries < 2; tries++) {
+		r = (int)capsicum_pd_send(pd.chan, m, fds, nfds, 0);
+		if (r >= 0)
+			break;
+		atomic_store(&pd.reaper, false);
+		if ((r = setup_locked((pid_t)RAW0(SYS_getpid))) != 0)
+			break;
+		r = -EPIPE;
+	}
+	pthread_mutex_unlock(&pd_setup_lock);
+	return (r < 0 ? r : 0);
+}
+
+/*
+ * Landlock's signal scope refuses signals to processes outside the
+ * sandbox's domain, which includes children forked before cap_enter.
+ * The watchdog, outside it, delivers them for a holder of the descriptor.
+ * The filter has already checked CAP_PDKILL on the call that failed.
+ */
+long
+capsicum_pd_relay_kill(int fd, int signum)
+{
+	struct pd_msg m, rep;
+	int sv[2], fds[2], rfds[PD_MSG_MAXFDS], nr, i;
+	long r;
+
+	pthread_mutex_lock(&pd_setup_lock);
+	if (!chan_is(pd.chan, pd.chan_dev, pd.chan_ino)) {
+		pthread_mutex_unlock(&pd_setup_lock);
+		return (-EPERM);
+	}
+	r = RAW4(SYS_socketpair, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
+	    sv);
+	if (r < 0) {
+		pthread_mutex_unlock(&pd_setup_lock);
+		return (-EPERM);
+	}
+	memset(&m, 0, sizeof(m));
+	m.pm_magic = PD_MSG_MAGIC;
+	m.pm_type = PDM_KILL;
+	m.pm_arg = signum;
+	fds[0] = fd;
+	fds[1] = sv[1];
+	r = capsicum_pd_send(pd.chan, &m, fds, 2, 0);
+	pthread_mutex_unlock(&pd_setup_lock);
+	RAW1(SYS_close, sv[1]);
+	if (r < 0) {
+		RAW1(SYS_close, sv[0]);
+		return (-EPERM);
+	}
+	do {
+		r = capsicum_pd_recv(sv[0], &rep, rfds, &nr, NULL, 0);
+	} while (r == -EINTR);
+	RAW1(SYS_close, sv[0]);
+	for (i = 0; r > 0 && i < nr; i++)
+		RAW1(SYS_close, rfds[i]);
+	if (r != sizeof(rep) || rep.pm_magic != PD_MSG_MAGIC ||
+	    rep.pm_type != PDM_REPLY || rep.pm_arg < 0 || rep.pm_arg > 4095)
+		return (-EPERM);
+	return (-(long)rep.pm_arg);
+}
+
+/* ---------------------------------------------------------------------
+ * Fork handlers.  A child process starts without helpers of its own and
+ * sets them up at its first pdfork.
+ */
+void
+capsicum_pd_reset_child(void)
+{
+
+	pthread_mutex_init(&pd.lock, NULL);
+	pthread_mutex_init(&pd_setup_lock, NULL);
+	atomic_store(&pd.reaper, false);
+	/* The parent's children are not ours. */
+	pd.nslots = 0;
+}
+
+static void
+atfork_prepare(void)
+{
+
+	pthread_mutex_lock(&pd.lock);
+}
+
+static void
+atfork_parent(void)
+{
+
+	pthread_mutex_unlock(&pd.lock);
+}
+
+__attribute__((constructor))
+static void
+procdesc_client_init(void)
+{
+
+	pthread_atfork(atfork_prepare, atfork_parent,
+	    capsicum_pd_reset_child);
+}

@@ -183,7 +183,7 @@ $(B)/tests/%: tests/%.c $(SAN_LIBS) $(TEST_HELPERS) $(LIB_HDRS)
 $(B)/vg/tests/%: tests/%.c $(LIBS_STATIC) $(TEST_HELPERS) $(LIB_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(BASE) $(WARN) -Wno-missing-prototypes -O1 -g -Itests -Ilib -o $@ $< \
-	    -L$(B)/lib -Wl,--whole-archive $(LINK_OUR) -Wl,--no-whole-archive \
+	    -Wl,--whole-archive $(LIBS_STATIC) -Wl,--no-whole-archive \
 	    $(SECCOMP_LIBS) -lcriterion -lpthread
 
 $(B)/bench/%: bench/%.c $(LIBS_STATIC) $(LIB_HDRS) bench/bench.h

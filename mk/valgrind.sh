@@ -16,6 +16,7 @@ fail=0
 for t in "$@"; do
 	printf '== %-40s valgrind\n' "$t"
 	if ! valgrind -q --trace-children=yes --error-exitcode=99 \
+	    --trace-children-skip='*/tests/bin/*' \
 	    --leak-check=full --errors-for-leak-kinds=definite \
 	    --show-leak-kinds=definite "$t" --jobs 1 >"$b/vg.log" 2>&1; then
 		grep -v '^--[0-9]*-- ' "$b/vg.log" | tail -n 40

@@ -38,12 +38,26 @@ struct pd_info {
 	unsigned int	coredump_mask, spare;
 };
 
+/* /proc, held open so that processes can still be observed in capability
+ * mode (Landlock lets a held directory be looked up beneath). */
+static int pd_procfd = -1;
+
+static inline int
+pd_proc(void)
+{
+
+	if (pd_procfd < 0)
+		pd_procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return (pd_procfd);
+}
+
 /* Enter capability mode, or report that it cannot be (valgrind has no
  * seccomp). */
 static inline void
 pd_enter(void)
 {
 
+	CHECK(pd_proc() >= 0);
 	if (cap_enter() == 0)
 		return;
 	if (errno == ENOSYS && getenv("CAPSICUM_TEST_VALGRIND") != NULL)
@@ -79,9 +93,12 @@ proc_state(pid_t pid)
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	snprintf(path, sizeof(path), "%d/stat", (int)pid);
+	if ((fd = openat(pd_proc(), path, O_RDONLY | O_CLOEXEC)) < 0) {
+		/* Gone; anything else would make every test lie. */
+		CHECK(errno == ENOENT || errno == ESRCH);
 		return (0);
+	}
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (n <= 0)

@@ -967,3 +967,33 @@ Test(nvlist_send_recv, __mid_size_messages__each_type)
 		}
 	}
 }
+
+Test(nvlist_recv, __big_endian_message_with_descriptors)
+{
+#define	B64(x)	BY(x, 7), BY(x, 6), BY(x, 5), BY(x, 4),			\
+		BY(x, 3), BY(x, 2), BY(x, 1), BY(x, 0)
+	const unsigned char msg[] = {
+		0x6c, 0x00, 0x80, B64(2), B64(87),
+		6, 0, 2, B64(8), B64(0), 'd', 0, B64(1),
+		12, 0, 2, B64(8), B64(1), 'a', 0, B64(0),
+		3, 0, 2, B64(8), B64(0), 'n', 0, B64(0x0102030405060708ULL),
+	};
+	nvlist_t *nvl;
+	int sv[2], fds[2] = { STDIN_FILENO, STDERR_FILENO }, before;
+	size_t n;
+#undef	B64
+
+	pair_of(SOCK_SEQPACKET, sv);
+	before = count_fds();
+	raw_send(sv[0], msg, sizeof(msg), fds, 2);
+	nvl = nvlist_recv(sv[1], 0);
+	cr_assert_not_null(nvl, "recv: %s", strerror(errno));
+	cr_assert(same_file(nvlist_get_descriptor(nvl, "d"), STDERR_FILENO));
+	cr_assert(same_file(nvlist_get_descriptor_array(nvl, "a", &n)[0],
+	    STDIN_FILENO));
+	cr_assert_eq(n, 1);
+	cr_assert_eq(nvlist_get_number(nvl, "n"), 0x0102030405060708ULL);
+	nvlist_destroy(nvl);
+	cr_assert_eq(count_fds(), before);
+	close_pair(sv);
+}

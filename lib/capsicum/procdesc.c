@@ -165,7 +165,7 @@ abandon(int pfd)
 {
 	siginfo_t si;
 
-	RAW4(SYS_pidfd_send_signal, pfd, SIGKILL, NULL, 0);
+	capsicum_pd_signal(pfd, SIGKILL);
 	RAW5(SYS_waitid, P_PIDFD, pfd, &si, WEXITED | __WALL, NULL);
 	RAW1(SYS_close, pfd);
 }
@@ -266,11 +266,16 @@ pdfork(int *fdp, int flags)
 	}
 	memset(&pf, 0, sizeof(pf));
 	pf.pf_flags = flags;
-	pf.pf_scm = cap_sandboxed();
-	/* pdfork(2): PD_DAEMON is not permitted in capability mode. */
-	if (pf.pf_scm && (flags & PD_DAEMON) != 0) {
-		errno = ECAPMODE;
-		return (-1);
+	/* pdfork(2): PD_DAEMON is not permitted in capability mode, where
+	 * pidfd_open is refused too. */
+	if (cap_sandboxed()) {
+		if ((flags & PD_DAEMON) != 0) {
+			errno = ECAPMODE;
+			return (-1);
+		}
+		pf.pf_scm = true;
+	} else {
+		pf.pf_scm = !capsicum_pd_have_pidfd_open();
 	}
 	if ((r = capsicum_pd_setup()) != 0 || (r = make_go(&pf)) != 0) {
 		errno = -r;
@@ -302,7 +307,7 @@ pdkill(int fd, int signum)
 {
 	long r;
 
-	r = RAW4(SYS_pidfd_send_signal, fd, signum, NULL, 0);
+	r = capsicum_pd_signal(fd, signum);
 	/* Landlock's signal scope: the child is outside the domain. */
 	if (r == -EPERM && cap_sandboxed())
 		r = capsicum_pd_relay_kill(fd, signum);

@@ -19,6 +19,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <unistd.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -192,6 +193,48 @@ capsicum_pd_info(int fd, struct pd_pidfd_info *info, uint64_t mask)
 	memset(info, 0, sizeof(*info));
 	info->mask = mask;
 	return (RAW3(SYS_ioctl, fd, PD_GET_INFO, info));
+}
+
+/*
+ * pidfd_send_signal, or kill(2) where the kernel, or valgrind 3.19, does
+ * not know it: the pid of a process that has not exited cannot have been
+ * reused, so it names the same process until exit, when signals stop
+ * mattering.
+ */
+long
+capsicum_pd_signal(int fd, int signum)
+{
+	struct pd_pidfd_info info;
+	struct pollfd pfd;
+	long r;
+
+	r = RAW4(SYS_pidfd_send_signal, fd, signum, NULL, 0);
+	if (r != -ENOSYS)
+		return (r);
+	if ((r = capsicum_pd_info(fd, &info, PD_INFO_PID)) != 0)
+		return (r == -ESRCH || r == -ENOTCAPABLE ? r : -EBADF);
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	if (RAW3(SYS_poll, &pfd, 1, 0) != 0)
+		return ((pfd.revents & POLLHUP) != 0 ? -ESRCH : 0);
+	return (RAW2(SYS_kill, info.pid, signum));
+}
+
+/* pidfd_open works (valgrind 3.19 does not know it). */
+bool
+capsicum_pd_have_pidfd_open(void)
+{
+	static atomic_int known;	/* 0: not yet, 1: yes, 2: no */
+	long fd;
+
+	if (atomic_load(&known) == 0) {
+		fd = RAW2(SYS_pidfd_open, RAW0(SYS_getpid), 0);
+		if (fd >= 0)
+			RAW1(SYS_close, fd);
+		atomic_store(&known, fd == -ENOSYS ? 2 : 1);
+	}
+	return (atomic_load(&known) == 1);
 }
 
 /* The pidfs inode of a descriptor, 0 if fstat is refused or fails. */

@@ -96,6 +96,8 @@ long	capsicum_pd_recv(int sock, struct pd_msg *m, int *fds, int *nfdsp,
 	    int *pidfdp, int flags);
 long	capsicum_pd_info(int fd, struct pd_pidfd_info *info, uint64_t mask);
 uint64_t capsicum_pd_ino(int fd);
+long	capsicum_pd_signal(int fd, int signum);
+bool	capsicum_pd_have_pidfd_open(void);
 int	capsicum_pd_setup(void);
 int	capsicum_pd_request(const struct pd_msg *m, const int *fds, int nfds);
 long	capsicum_pd_relay_kill(int fd, int signum);

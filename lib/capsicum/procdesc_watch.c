@@ -171,7 +171,7 @@ check_release(struct wchild *ch)
 	unwatch(ch);
 	ch->wc_released = true;
 	if (!ch->wc_daemon && !ch->wc_exited)
-		RAW4(SYS_pidfd_send_signal, ch->wc_fd, SIGKILL, NULL, 0);
+		capsicum_pd_signal(ch->wc_fd, SIGKILL);
 	send_client(ch->wc_client, PDM_RELEASED, ch->wc_ino, NULL, 0);
 	maybe_forget(ch);
 }
@@ -324,8 +324,7 @@ relay_kill(const struct pd_msg *m, int target, int reply)
 	err = EPERM;
 	if (fstat(target, &st) == 0 &&
 	    (ch = child_by_ino((uint64_t)st.st_ino)) != NULL) {
-		err = (int)-RAW4(SYS_pidfd_send_signal, ch->wc_fd, m->pm_arg,
-		    NULL, 0);
+		err = (int)-capsicum_pd_signal(ch->wc_fd, m->pm_arg);
 	}
 	close(target);
 	memset(&rep, 0, sizeof(rep));

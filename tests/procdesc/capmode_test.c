@@ -10,6 +10,13 @@
 
 #include "pdtest.h"
 
+/* Every test here needs seccomp, which valgrind does not implement. */
+#define	CAPMODE_RUN(fn, arg) do {					\
+	if (getenv("CAPSICUM_TEST_VALGRIND") != NULL)			\
+		cr_skip_test("no seccomp under valgrind");		\
+	PD_RUN((fn), (arg));						\
+} while (0)
+
 static void
 limit(int fd, uint64_t r1, uint64_t r2)
 {
@@ -62,7 +69,7 @@ everything_inside(void *arg)
 
 Test(capmode, pdfork_pdkill_pdwait_pdgetpid)
 {
-	PD_RUN(everything_inside, NULL);
+	CAPMODE_RUN(everything_inside, NULL);
 }
 
 static void
@@ -79,7 +86,7 @@ close_kills_inside(void *arg)
 
 Test(capmode, close_of_last_descriptor_kills)
 {
-	PD_RUN(close_kills_inside, NULL);
+	CAPMODE_RUN(close_kills_inside, NULL);
 }
 
 static void
@@ -95,7 +102,7 @@ daemon_refused(void *arg)
 
 Test(capmode, pd_daemon_refused)
 {
-	PD_RUN(daemon_refused, NULL);
+	CAPMODE_RUN(daemon_refused, NULL);
 }
 
 /*
@@ -151,7 +158,7 @@ forked_processes_pdfork(void *arg)
 
 Test(capmode, forked_processes_pdfork)
 {
-	PD_RUN(forked_processes_pdfork, NULL);
+	CAPMODE_RUN(forked_processes_pdfork, NULL);
 }
 
 /* ---------------------------------------------------------------------
@@ -185,7 +192,7 @@ child_from_before(void *arg)
 
 Test(capmode, pdkill_reaches_child_forked_before)
 {
-	PD_RUN(child_from_before, NULL);
+	CAPMODE_RUN(child_from_before, NULL);
 }
 
 static void
@@ -202,7 +209,7 @@ close_kills_child_from_before(void *arg)
 
 Test(capmode, close_kills_child_forked_before)
 {
-	PD_RUN(close_kills_child_from_before, NULL);
+	CAPMODE_RUN(close_kills_child_from_before, NULL);
 }
 
 /* The watchdog signals only process descriptors: a pidfd of any other
@@ -235,7 +242,7 @@ relay_only_for_descriptors(void *arg)
 
 Test(capmode, watchdog_signals_only_process_descriptors)
 {
-	PD_RUN(relay_only_for_descriptors, NULL);
+	CAPMODE_RUN(relay_only_for_descriptors, NULL);
 }
 
 /* kill(2) of a child is refused, whenever it was forked. */
@@ -261,7 +268,7 @@ kill_refused(void *arg)
 
 Test(capmode, kill_of_child_refused)
 {
-	PD_RUN(kill_refused, NULL);
+	CAPMODE_RUN(kill_refused, NULL);
 }
 
 /* ---------------------------------------------------------------------
@@ -292,7 +299,7 @@ wait_only(void *arg)
 
 Test(rights, cap_pdwait_alone)
 {
-	PD_RUN(wait_only, NULL);
+	CAPMODE_RUN(wait_only, NULL);
 }
 
 static void
@@ -316,7 +323,7 @@ kill_only(void *arg)
 
 Test(rights, cap_pdkill_alone)
 {
-	PD_RUN(kill_only, NULL);
+	CAPMODE_RUN(kill_only, NULL);
 }
 
 static void
@@ -347,7 +354,7 @@ getpid_only(void *arg)
 
 Test(rights, cap_pdgetpid_alone)
 {
-	PD_RUN(getpid_only, NULL);
+	CAPMODE_RUN(getpid_only, NULL);
 }
 
 static void
@@ -374,7 +381,7 @@ event_right(void *arg)
 
 Test(rights, cap_event_for_epoll)
 {
-	PD_RUN(event_right, NULL);
+	CAPMODE_RUN(event_right, NULL);
 }
 
 /* A limit set inside capability mode takes effect at once. */
@@ -395,7 +402,7 @@ limit_inside(void *arg)
 
 Test(rights, limit_inside_capability_mode)
 {
-	PD_RUN(limit_inside, NULL);
+	CAPMODE_RUN(limit_inside, NULL);
 }
 
 /* The lifeline counts a limited descriptor: its number keeps a
@@ -419,5 +426,5 @@ limited_close_kills(void *arg)
 
 Test(rights, closing_a_limited_descriptor_kills)
 {
-	PD_RUN(limited_close_kills, NULL);
+	CAPMODE_RUN(limited_close_kills, NULL);
 }

@@ -60,7 +60,8 @@ pd_enter(void)
 	CHECK(pd_proc() >= 0);
 	if (cap_enter() == 0)
 		return;
-	if (errno == ENOSYS && getenv("CAPSICUM_TEST_VALGRIND") != NULL)
+	if ((errno == ENOSYS || errno == ENOTSUP) &&
+	    getenv("CAPSICUM_TEST_VALGRIND") != NULL)
 		_exit(PD_SKIP);
 	dprintf(2, "cap_enter: %s\n", strerror(errno));
 	_exit(3);

@@ -45,8 +45,14 @@
 enum pd_slot_state {
 	PS_RUNNING,	/* not reaped */
 	PS_STORED,	/* reaped by the reaper; status kept */
-	PS_WAITED,	/* status consumed by pdwait (or reaped by it) */
+	PS_WAITED,	/* status consumed by pdwait (or reaped by it); the
+			 * pid is kept while a descriptor may ask for it */
 };
+
+/* Past this many slots, waited-for children whose descriptor number no
+ * longer names them are forgotten (the watchdog does not report the last
+ * close of children their parent reaped itself). */
+#define	PD_SLOTS_PRUNE	256
 
 struct pd_slot {
 	uint64_t	ps_ino;		/* pidfs inode of the child */
@@ -278,6 +284,21 @@ slot_settle(struct pd_slot *s)
 		*s = pd.slots[--pd.nslots];
 }
 
+/* Caller holds pd.lock and allocates; never the reaper. */
+static void
+slot_prune(void)
+{
+	struct pd_slot *s;
+	unsigned int i;
+
+	for (i = pd.nslots; i-- > 0;) {
+		s = &pd.slots[i];
+		if (s->ps_state == PS_WAITED &&
+		    capsicum_pd_ino(s->ps_fd) != s->ps_ino)
+			*s = pd.slots[--pd.nslots];
+	}
+}
+
 /*
  * Record a new child.  If reap is true the child died before it could be
  * watched: reap it now through fd, and keep its status.  0 or -errno.
@@ -291,6 +312,8 @@ capsicum_pd_slot_new(uint64_t ino, pid_t pid, int fd, bool reap)
 
 	r = 0;
 	pthread_mutex_lock(&pd.lock);
+	if (pd.nslots == pd.capslots && pd.nslots >= PD_SLOTS_PRUNE)
+		slot_prune();
 	if (pd.nslots == pd.capslots) {
 		cap = pd.capslots == 0 ? 16 : pd.capslots * 2;
 		if ((n = realloc(pd.slots, cap * sizeof(*n))) == NULL) {

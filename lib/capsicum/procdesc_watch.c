@@ -33,6 +33,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -57,7 +58,7 @@
 #include "sys.h"
 
 #define	SPAWN_STACK	(256 * 1024)
-#define	POLL_NS		10000000	/* 10 ms, when inotify is not available */
+#define	TICK_NS		10000000	/* 10 ms: polling, batched news */
 #define	MAX_EVENTS	32
 
 enum wkind { WK_CLIENT = 1, WK_CHILD, WK_INOTIFY, WK_TIMER };
@@ -78,6 +79,8 @@ struct wchild {
 	pid_t		 wc_pid;
 	int		 wc_fd;		/* our pidfd, our own open file */
 	int		 wc_wd;		/* inotify watch; -1: polled */
+	bool		 wc_young;	/* not watched for release yet */
+	bool		 wc_notified;	/* PDM_EXITED sent */
 	bool		 wc_daemon;
 	bool		 wc_exited;
 	bool		 wc_released;
@@ -90,8 +93,14 @@ static struct watch {
 	int		 w_timer;	/* timerfd, -1 */
 	int		 w_in_kind;
 	int		 w_timer_kind;
-	unsigned int	 w_npolled;
+	unsigned int	 w_npolled;	/* children without inotify watch */
+	unsigned int	 w_nyoung;	/* children not watched for release */
 	bool		 w_timer_armed;
+	struct wnews {			/* PDM_RELEASED not yet sent */
+		struct wclient	*n_client;
+		uint64_t	 n_ino;
+	}		*w_news;
+	unsigned int	 w_nnews, w_capnews;
 	struct wclient	*w_clients;
 	struct wchild	*w_children;
 } w;
@@ -121,29 +130,73 @@ timer_update(void)
 	struct itimerspec its;
 	bool want;
 
-	want = w.w_npolled > 0;
+	want = w.w_npolled > 0 || w.w_nnews > 0 || w.w_nyoung > 0;
 	if (w.w_timer < 0 || want == w.w_timer_armed)
 		return;
 	memset(&its, 0, sizeof(its));
 	if (want) {
-		its.it_value.tv_nsec = POLL_NS;
-		its.it_interval.tv_nsec = POLL_NS;
+		its.it_value.tv_nsec = TICK_NS;
+		its.it_interval.tv_nsec = TICK_NS;
 	}
 	if (timerfd_settime(w.w_timer, 0, &its, NULL) == 0)
 		w.w_timer_armed = want;
+}
+
+/*
+ * A released child's parent needs to hear of it only to forget its
+ * record, which can wait: batching saves a wake-up of its reaper for
+ * every close.
+ */
+static void
+news_released(struct wclient *c, uint64_t ino)
+{
+	struct wnews *n;
+	unsigned int cap;
+
+	if (c == NULL || c->wl_gone)
+		return;
+	if (w.w_nnews == w.w_capnews) {
+		cap = w.w_capnews == 0 ? 16 : 2 * w.w_capnews;
+		if (w.w_timer < 0 ||
+		    (n = realloc(w.w_news, cap * sizeof(*n))) == NULL) {
+			send_client(c, PDM_RELEASED, ino, NULL, 0);
+			return;
+		}
+		w.w_news = n;
+		w.w_capnews = cap;
+	}
+	w.w_news[w.w_nnews].n_client = c;
+	w.w_news[w.w_nnews].n_ino = ino;
+	w.w_nnews++;
+	timer_update();
+}
+
+static void
+news_flush(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < w.w_nnews; i++)
+		send_client(w.w_news[i].n_client, PDM_RELEASED,
+		    w.w_news[i].n_ino, NULL, 0);
+	w.w_nnews = 0;
+	timer_update();
 }
 
 static void
 unwatch(struct wchild *ch)
 {
 
-	if (ch->wc_wd >= 0) {
+	if (ch->wc_young) {
+		ch->wc_young = false;
+		w.w_nyoung--;
+	} else if (ch->wc_wd >= 0) {
 		inotify_rm_watch(w.w_in, ch->wc_wd);
 		ch->wc_wd = -1;
 	} else if (!ch->wc_released) {
 		w.w_npolled--;
-		timer_update();
 	}
+	timer_update();
 }
 
 /* Drop a child once nothing more can happen to it that anyone needs. */
@@ -151,6 +204,12 @@ static void
 maybe_forget(struct wchild *ch)
 {
 
+	/* Reaped by its parent's pdwait: nothing left to kill, nothing the
+	 * parent needs to hear. */
+	if (ch->wc_exited && !ch->wc_notified && !ch->wc_released) {
+		unwatch(ch);
+		ch->wc_released = true;
+	}
 	if (!ch->wc_released || (!ch->wc_exited && ch->wc_client != NULL))
 		return;
 	if (!ch->wc_exited)
@@ -164,7 +223,7 @@ static void
 check_release(struct wchild *ch)
 {
 
-	if (ch->wc_released || ch->wc_gone)
+	if (ch->wc_released || ch->wc_gone || ch->wc_young)
 		return;
 	if (RAW2(SYS_flock, ch->wc_fd, LOCK_EX | LOCK_NB) != 0)
 		return;
@@ -172,22 +231,35 @@ check_release(struct wchild *ch)
 	ch->wc_released = true;
 	if (!ch->wc_daemon && !ch->wc_exited)
 		capsicum_pd_signal(ch->wc_fd, SIGKILL);
-	send_client(ch->wc_client, PDM_RELEASED, ch->wc_ino, NULL, 0);
+	news_released(ch->wc_client, ch->wc_ino);
 	maybe_forget(ch);
 }
 
 static void
 child_exited(struct wchild *ch, uint32_t events)
 {
+	struct pollfd pfd;
 
 	if (ch->wc_exited || ch->wc_gone)
 		return;
 	ch->wc_exited = true;
 	epoll_ctl(w.w_ep, EPOLL_CTL_DEL, ch->wc_fd, NULL);
-	/* POLLHUP: reaped already (by pdwait); otherwise the parent reaps. */
-	if ((events & EPOLLHUP) == 0)
-		send_client(ch->wc_client, PDM_EXITED, ch->wc_ino, &ch->wc_fd,
-		    1);
+	/*
+	 * POLLHUP: reaped already, by pdwait.  A parent waiting for the
+	 * child was woken with us; let it reap first (on a shared CPU it
+	 * runs now), which saves waking its reaper for nothing.
+	 */
+	if ((events & EPOLLHUP) == 0) {
+		sched_yield();
+		pfd.fd = ch->wc_fd;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (poll(&pfd, 1, 0) != 1 || (pfd.revents & POLLHUP) == 0) {
+			send_client(ch->wc_client, PDM_EXITED, ch->wc_ino,
+			    &ch->wc_fd, 1);
+			ch->wc_notified = true;
+		}
+	}
 	maybe_forget(ch);
 }
 
@@ -246,6 +318,28 @@ is_seqpacket(int fd)
 	    type == SOCK_SEQPACKET);
 }
 
+/* Start noticing the last close of the program's descriptor. */
+static void
+watch_release(struct wchild *ch)
+{
+	char path[64];
+
+	if (!ch->wc_young)
+		return;
+	ch->wc_young = false;
+	w.w_nyoung--;
+	/* Watch before checking, so that no close falls in between. */
+	if (w.w_in >= 0) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", ch->wc_fd);
+		ch->wc_wd = inotify_add_watch(w.w_in, path,
+		    IN_CLOSE_WRITE | IN_CLOSE_NOWRITE);
+	}
+	if (ch->wc_wd < 0)
+		w.w_npolled++;
+	timer_update();
+	check_release(ch);
+}
+
 /*
  * PDM_REG: fd is a pidfd of the child on an open file of the client's
  * making, which becomes ours; the child waits for a byte on go before it
@@ -263,7 +357,6 @@ child_add(struct wclient *c, const struct pd_msg *m, int fd, int go)
 	struct epoll_event ev;
 	struct wchild *ch;
 	struct stat st;
-	char path[64];
 	long r;
 
 	ch = NULL;
@@ -290,19 +383,19 @@ child_add(struct wclient *c, const struct pd_msg *m, int fd, int go)
 		if (epoll_ctl(w.w_ep, EPOLL_CTL_ADD, fd, &ev) != 0)
 			ch->wc_exited = true;
 	}
-	/* Watch before checking, so that no close falls in between. */
-	if (w.w_in >= 0) {
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-		ch->wc_wd = inotify_add_watch(w.w_in, path,
-		    IN_CLOSE_WRITE | IN_CLOSE_NOWRITE);
-	}
-	if (ch->wc_wd < 0) {
-		w.w_npolled++;
-		timer_update();
-	}
 	ch->wc_next = w.w_children;
 	w.w_children = ch;
-	check_release(ch);
+	/*
+	 * Most children are reaped by a waiting parent soon after they
+	 * exit, and then need no watching for the last close: it is set up
+	 * at the next tick, which also notices a close made meanwhile.
+	 */
+	ch->wc_young = true;
+	w.w_nyoung++;
+	timer_update();
+	if (w.w_timer < 0)
+		watch_release(ch);
+	maybe_forget(ch);
 	(void)write(go, "", 1);
 	close(go);
 	return;
@@ -340,10 +433,15 @@ static void
 client_gone(struct wclient *c)
 {
 	struct wchild *ch;
+	unsigned int i;
 
 	if (c->wl_gone)
 		return;
 	c->wl_gone = true;
+	for (i = 0; i < w.w_nnews; i++) {
+		if (w.w_news[i].n_client == c)
+			w.w_news[i].n_client = NULL;
+	}
 	epoll_ctl(w.w_ep, EPOLL_CTL_DEL, c->wl_fd, NULL);
 	close(c->wl_fd);
 	for (ch = w.w_children; ch != NULL; ch = ch->wc_next) {
@@ -428,9 +526,14 @@ poll_tick(void)
 
 	(void)read(w.w_timer, &n, sizeof(n));
 	for (ch = w.w_children; ch != NULL; ch = ch->wc_next) {
-		if (ch->wc_wd < 0)
+		if (ch->wc_gone)
+			continue;
+		if (ch->wc_young)
+			watch_release(ch);
+		else if (ch->wc_wd < 0)
 			check_release(ch);
 	}
+	news_flush();
 }
 
 /* Free what the last batch of events finished with. */
@@ -490,6 +593,8 @@ watch_loop(int server)
 	}
 	client_add(server);
 	while (w.w_clients != NULL || w.w_children != NULL) {
+		if (w.w_clients == NULL)
+			w.w_nnews = 0;
 		n = epoll_wait(w.w_ep, ev, MAX_EVENTS, -1);
 		if (n < 0 && errno != EINTR)
 			return;

@@ -225,6 +225,34 @@ Test(pdgetpid, pid_errors_and_after_exit)
 	PD_RUN(pdgetpid_cases, NULL);
 }
 
+/* Many reaped children whose descriptors stay open keep their pids. */
+static void
+pdgetpid_many_after_wait(void *arg)
+{
+	enum { N = 300 };
+	pid_t pids[N], got;
+	int fds[N], i;
+
+	for (i = 0; i < N; i++) {
+		pids[i] = pdfork(&fds[i], PD_CLOEXEC);
+		CHECK(pids[i] >= 0);
+		if (pids[i] == 0)
+			_exit(0);
+		CHECK(pdwait4(fds[i], NULL, 0, NULL) == pids[i]);
+		if (i % 2 == 1)
+			CHECK(close(fds[i - 1]) == 0);
+	}
+	for (i = 1; i < N; i += 2) {
+		got = 0;
+		CHECK(pdgetpid(fds[i], &got) == 0 && got == pids[i]);
+	}
+}
+
+Test(pdgetpid, many_children_after_wait, .timeout = 60)
+{
+	PD_RUN(pdgetpid_many_after_wait, NULL);
+}
+
 /* ---------------------------------------------------------------------
  * pdkill.
  */

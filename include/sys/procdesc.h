@@ -24,9 +24,13 @@
 extern "C" {
 #endif
 
-/* Flags of pdfork(). */
-#define	PD_DAEMON	0x00000001	/* not killed when the last descriptor closes */
-#define	PD_CLOEXEC	0x00000002	/* close-on-exec descriptor */
+/*
+ * Flags of pdfork(): PD_DAEMON, the child is not killed when the last
+ * reference to its descriptor is closed; PD_CLOEXEC, the descriptor is
+ * close-on-exec.
+ */
+#define	PD_DAEMON		0x00000001
+#define	PD_CLOEXEC		0x00000002
 #define	PD_ALLOWED_AT_FORK	(PD_DAEMON | PD_CLOEXEC)
 
 /*
@@ -38,7 +42,7 @@ extern "C" {
 #define	_WRUSAGE_DECLARED
 struct __wrusage {
 	struct rusage	wru_self;	/* the process */
-	struct rusage	wru_children;	/* its waited-for descendants */
+	struct rusage	wru_children;	/* its waited-for children */
 };
 #endif
 

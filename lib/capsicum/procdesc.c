@@ -58,8 +58,10 @@
 #define	GLIBC_TID_OFFSET	0x2d0
 
 /* Options each wait accepts (Linux values, see <sys/wait.h>). */
-#define	WAIT4_OPTIONS	(WNOHANG | WUNTRACED | WCONTINUED | WEXITED | WNOWAIT)
-#define	WAIT6_OPTIONS	(WNOHANG | WSTOPPED | WCONTINUED | WEXITED | WNOWAIT)
+#define	WAIT4_OPTIONS	(WNOHANG | WUNTRACED | WCONTINUED | WEXITED |	\
+			 WNOWAIT)
+#define	WAIT6_OPTIONS	(WNOHANG | WSTOPPED | WCONTINUED | WEXITED |	\
+			 WNOWAIT)
 #define	WAIT_EVENTS	(WEXITED | WSTOPPED | WCONTINUED)
 
 /* ---------------------------------------------------------------------
@@ -77,7 +79,7 @@
  */
 struct pd_fork {
 	int	pf_flags;
-	bool	pf_scm;		/* capability mode: SCM_PIDFD from the child */
+	bool	pf_scm;		/* capability mode: child sends SCM_PIDFD */
 	int	pf_child;	/* the child's end: waits on it */
 	int	pf_parent;	/* the parent's end: becomes "go" */
 	void	*pf_rhead;	/* glibc's robust mutex list */

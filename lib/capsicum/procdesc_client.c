@@ -59,7 +59,7 @@ struct pd_slot {
 	pid_t		ps_pid;
 	int		ps_fd;		/* descriptor pdfork returned */
 	uint8_t		ps_state;	/* enum pd_slot_state */
-	bool		ps_released;	/* watchdog: last descriptor closed */
+	bool		ps_released;	/* its last descriptor closed */
 	siginfo_t	ps_si;
 	struct rusage	ps_ru;
 };
@@ -72,10 +72,10 @@ struct pd_slot {
 static struct pd_state {
 	pthread_mutex_t	 lock;		/* slots and the channel */
 	pid_t		 pid;		/* owner; 0: none yet */
-	int		 chan;		/* client end of the watchdog channel */
+	int		 chan;		/* our end of the channel */
 	dev_t		 chan_dev;
 	ino_t		 chan_ino;
-	unsigned long	 gen;		/* bumped with every new channel */
+	unsigned long	 gen;		/* bumped for every channel */
 	atomic_bool	 reaper;	/* reaper thread running on chan */
 	struct pd_slot	*slots;
 	unsigned int	 nslots;
@@ -178,7 +178,8 @@ capsicum_pd_recv(int sock, struct pd_msg *m, int *fds, int *nfdsp,
 			continue;
 		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 		for (i = 0; i < n; i++) {
-			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(fd));
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int),
+			    sizeof(fd));
 			if (cm->cmsg_type == SCM_RIGHTS &&
 			    *nfdsp < PD_MSG_MAXFDS)
 				fds[(*nfdsp)++] = fd;

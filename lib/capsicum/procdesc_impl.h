@@ -34,7 +34,7 @@
 #ifndef CLONE_PIDFD
 #define	CLONE_PIDFD		0x00001000	/* 5.2 */
 #endif
-#define	PD_SELF_THREAD_GROUP	(-10001)	/* 6.15: the caller's process */
+#define	PD_SELF_THREAD_GROUP	(-10001)	/* 6.15: own process */
 
 /*
  * PIDFD_GET_INFO (6.13).  The kernel accepts any size from the first
@@ -81,7 +81,7 @@ struct pd_msg {
 	uint32_t	pm_type;	/* enum pd_msg_type */
 	uint64_t	pm_ino;		/* pidfs inode: names the child */
 	int32_t		pm_pid;		/* PDM_REG: its pid */
-	int32_t		pm_arg;		/* PDM_KILL: signal; PDM_REPLY: errno */
+	int32_t		pm_arg;		/* KILL: signal; REPLY: errno */
 	uint32_t	pm_flags;	/* PDM_REG: PD_DAEMON */
 	uint32_t	pm_pad;
 };

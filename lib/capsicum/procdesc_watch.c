@@ -64,17 +64,17 @@
 enum wkind { WK_CLIENT = 1, WK_CHILD, WK_INOTIFY, WK_TIMER };
 
 struct wclient {
-	int		 wl_kind;	/* WK_CLIENT; first: epoll dispatch */
+	int		 wl_kind;	/* WK_CLIENT, first for epoll */
 	struct wclient	*wl_next;
 	int		 wl_fd;
-	pid_t		 wl_pid;	/* the process that made the channel */
+	pid_t		 wl_pid;	/* who made the channel */
 	bool		 wl_gone;
 };
 
 struct wchild {
 	int		 wc_kind;	/* WK_CHILD */
 	struct wchild	*wc_next;
-	struct wclient	*wc_client;	/* its parent's channel; NULL: gone */
+	struct wclient	*wc_client;	/* parent's channel; NULL: gone */
 	uint64_t	 wc_ino;
 	pid_t		 wc_pid;
 	int		 wc_fd;		/* our pidfd, our own open file */
@@ -93,8 +93,8 @@ static struct watch {
 	int		 w_timer;	/* timerfd, -1 */
 	int		 w_in_kind;
 	int		 w_timer_kind;
-	unsigned int	 w_npolled;	/* children without inotify watch */
-	unsigned int	 w_nyoung;	/* children not watched for release */
+	unsigned int	 w_npolled;	/* children with no inotify watch */
+	unsigned int	 w_nyoung;	/* children not watched yet */
 	bool		 w_timer_armed;
 	struct wnews {			/* PDM_RELEASED not yet sent */
 		struct wclient	*n_client;
@@ -491,7 +491,8 @@ client_readable(struct wclient *c)
 static void
 inotify_readable(void)
 {
-	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	char buf[4096]
+	    __attribute__((aligned(__alignof__(struct inotify_event))));
 	const struct inotify_event *ev;
 	struct wchild *ch;
 	bool all;

@@ -22,7 +22,7 @@
 
 #include "harness.h"
 
-#define	PD_SKIP		77	/* the child could not run the test here */
+#define	PD_SKIP		77	/* the child cannot run the test here */
 
 #ifndef P_PIDFD
 #define	P_PIDFD		3

@@ -756,7 +756,6 @@ const struct punenforced capsicum_unenforced[] = {
 	{ CAP_ACL_DELETE, "POSIX ACLs are extended attributes on Linux (CAP_EXTATTR_*)" },
 	{ CAP_ACL_GET, "POSIX ACLs are extended attributes on Linux (CAP_EXTATTR_*)" },
 	{ CAP_ACL_SET, "POSIX ACLs are extended attributes on Linux (CAP_EXTATTR_*)" },
-	{ CAP_PDGETPID, "see the process descriptor rows" },
 };
 const unsigned int capsicum_unenforced_len =
     sizeof(capsicum_unenforced) / sizeof(capsicum_unenforced[0]);

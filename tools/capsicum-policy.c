@@ -53,6 +53,12 @@ print_cond(const struct pcond *pc)
 		    pc->pc_op == PC_NE ? "!=" : "==");
 		return;
 	}
+	if (pc->pc_op == PC_MASKED_NE) {
+		printf("(arg%u & %#llx) != %#llx", pc->pc_arg,
+		    (unsigned long long)pc->pc_mask,
+		    (unsigned long long)pc->pc_value);
+		return;
+	}
 	if (pc->pc_op == PC_ANY) {
 		printf("arg%u has any of %#llx", pc->pc_arg,
 		    (unsigned long long)pc->pc_mask);
@@ -156,8 +162,18 @@ markdown(void)
 		}
 		printf(" |\n");
 	}
-	printf("| ioctl list | `ioctl`: arg0, the command (arg1) must be "
-	    "listed by `cap_ioctls_limit()` | |\n");
+	for (i = 0; i < capsicum_policy_len; i++) {
+		row = &capsicum_policy[i];
+		if (row->pr_kind != PK_RIGHT || row->pr_right != PR_IOCTL_LIST)
+			continue;
+		printf("| ioctl list | `%s`: arg%d, the command (arg1) must be "
+		    "listed by `cap_ioctls_limit()`", row->pr_sys, row->pr_fd);
+		for (j = 0; j < row->pr_ncond; j++) {
+			printf(j == 0 ? " when " : ", ");
+			print_cond(&row->pr_cond[j]);
+		}
+		printf(" | |\n");
+	}
 
 	printf("\n## Capability mode, system call by system call\n\n"
 	    "The filter's default is ECAPMODE: a system call not listed here "
@@ -235,10 +251,11 @@ check(void)
 			bad++;
 		}
 		for (j = 0; j < row->pr_ncond; j++) {
-			if (row->pr_cond[j].pc_op == PC_ANY &&
+			if ((row->pr_cond[j].pc_op == PC_ANY ||
+			    row->pr_cond[j].pc_op == PC_MASKED_NE) &&
 			    (row->pr_kind == PK_ALLOW_IF ||
 			    row->pr_kind == PK_ENOSYS)) {
-				warnx("row %u (%s): PC_ANY in a filter M row", i,
+				warnx("row %u (%s): R-only condition in a filter M row", i,
 				    row->pr_sys);
 				bad++;
 			}

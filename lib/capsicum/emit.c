@@ -354,6 +354,7 @@ rules_ioctl_list(struct emitter *e, const struct prow *row, int nr)
 			return;
 		rule_set(r, ET_IN, (unsigned int)row->pr_fd, fds, n);
 		rule_set(r, ET_NOTIN, 1, cmds, (unsigned int)p->cp_nioctls);
+		add_row_conds(r, row, in->fi_self);
 	}
 }
 
@@ -620,6 +621,20 @@ emit_cond(struct emitter *e, const struct pcond *pc, int fail)
 			JGT(e, vl, -1, fail);
 		else
 			JGE(e, vl, -1, fail);
+		label_here(e, ok);
+		break;
+	case PC_MASKED_NE:
+		/* Holds when either word differs under the mask. */
+		ok = label_new(e);
+		if ((pc->pc_mask >> 32) != 0) {
+			LD(e, OFF_HI(pc->pc_arg));
+			AND(e, (uint32_t)(pc->pc_mask >> 32));
+			JEQ(e, vh, -1, ok);
+		}
+		LD(e, OFF_LO(pc->pc_arg));
+		if ((uint32_t)pc->pc_mask != 0xFFFFFFFFU)
+			AND(e, (uint32_t)pc->pc_mask);
+		JEQ(e, vl, fail, -1);
 		label_here(e, ok);
 		break;
 	case PC_ANY:

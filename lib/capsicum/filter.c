@@ -74,6 +74,7 @@ add_cmp(struct scmp_arg_cmp *c, unsigned int *n, const struct pcond *pc,
 		c[*n].op = SCMP_CMP_GE;
 		break;
 	case PC_ANY:
+	case PC_MASKED_NE:
 		/* Not expressible as one libseccomp comparison; the table
 		 * check keeps it out of filter M's rows. */
 		abort();

@@ -51,6 +51,17 @@
 #define	C_NE(a, v)	{ (a), PC_NE, 0, (v) }
 #define	C_GT(a, v)	{ (a), PC_GT, 0, (v) }
 #define	C_ANY(a, m)	{ (a), PC_ANY, (m), 0 }
+#define	C_NMASK(a, m, v) { (a), PC_MASKED_NE, (m), (v) }
+
+/*
+ * PIDFD_GET_INFO (pdgetpid) with its size field masked: the kernel accepts
+ * any structure size.  It needs CAP_PDGETPID alone, as pdgetpid(2) does on
+ * FreeBSD, so the CAP_IOCTL rows leave it out.
+ */
+#define	PIDFD_INFO_MASK	0xC000FFFFU
+#define	PIDFD_INFO_CMD	0xC000FF0BU
+#define	C_PDGETPID	C_MASK(1, PIDFD_INFO_MASK, PIDFD_INFO_CMD)
+#define	C_NOT_PDGETPID	C_NMASK(1, PIDFD_INFO_MASK, PIDFD_INFO_CMD)
 
 #define	NCOND(...)	(sizeof((struct pcond[]){ __VA_ARGS__ }) /	\
 			    sizeof(struct pcond))
@@ -352,8 +363,8 @@ const struct prow capsicum_policy[] = {
 	DENY(fcntl, "any other command is ECAPMODE (FreeBSD also bars some, e.g. F_KINFO)"),
 
 	ALLOW(ioctl, "ioctl on a held descriptor"),
-	RIGHT(ioctl, 0, CAP_IOCTL, "every ioctl"),
-	RIGHT(ioctl, 0, PR_IOCTL_LIST, "the command must be in the cap_ioctls_limit() list"),
+	RIGHT_IF(ioctl, 0, CAP_IOCTL, "every ioctl but PIDFD_GET_INFO (CAP_PDGETPID)", C_NOT_PDGETPID),
+	RIGHT_IF(ioctl, 0, PR_IOCTL_LIST, "the command must be in the cap_ioctls_limit() list", C_NOT_PDGETPID),
 	/* The refused-ioctl rows are generated from capsicum_refused_ioctls. */
 
 	/* ----------------------------------------------------------------
@@ -605,8 +616,9 @@ const struct prow capsicum_policy[] = {
 	 * pidfd; pdkill and pdwait are the pidfd_send_signal and waitid rows
 	 * above.  pdgetpid asks the kernel with PIDFD_GET_INFO, which takes
 	 * any structure size, so the size field of the command is masked.
+	 * CAP_PDGETPID alone allows it (the ioctl rows above exempt it).
 	 */
-	RIGHT_IF(ioctl, 0, CAP_PDGETPID, "pdgetpid: ioctl(PIDFD_GET_INFO)", C_MASK(1, 0xC000FFFFU, 0xC000FF0BU)),
+	RIGHT_IF(ioctl, 0, CAP_PDGETPID, "pdgetpid: ioctl(PIDFD_GET_INFO)", C_PDGETPID),
 
 	/* ----------------------------------------------------------------
 	 * Time.
@@ -926,6 +938,8 @@ capsicum_pcond_holds(const struct pcond *pc, uint64_t arg, pid_t self)
 		return (arg >= v);
 	case PC_ANY:
 		return ((arg & pc->pc_mask) != 0);
+	case PC_MASKED_NE:
+		return ((arg & pc->pc_mask) != v);
 	}
 	return (false);
 }

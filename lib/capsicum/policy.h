@@ -32,12 +32,13 @@ enum pc_op {
 	PC_LE,		/* arg <= value (unsigned 64 bits) */
 	PC_GE,		/* arg >= value (unsigned 64 bits) */
 	PC_ANY,		/* (arg & mask) != 0: any of the bits (filter R only) */
+	PC_MASKED_NE,	/* (arg & mask) != value (filter R only) */
 };
 
 struct pcond {
 	uint8_t		pc_arg;		/* 0..5 */
 	uint8_t		pc_op;		/* enum pc_op */
-	uint64_t	pc_mask;	/* PC_MASKED only */
+	uint64_t	pc_mask;	/* PC_MASKED, PC_ANY, PC_MASKED_NE */
 	uint64_t	pc_value;
 };
 

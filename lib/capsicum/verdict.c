@@ -122,7 +122,8 @@ target_row(const struct prow *row, const uint64_t a[6], pid_t self,
 		if (row->pr_right == PR_IOCTL_LIST) {
 			if (cap_rights_is_set(&t.t_prof->cp_rights, CAP_IOCTL) &&
 			    t.t_prof->cp_nioctls >= 0 &&
-			    !ioctl_listed(t.t_prof, a[1]))
+			    !ioctl_listed(t.t_prof, a[1]) &&
+			    conds_hold(row, a, self))
 				v->v_rerrno = ENOTCAPABLE;
 			return;
 		}

@@ -68,6 +68,10 @@ row_args(const struct prow *row, int fd, int other, uint64_t a[6])
 		case PC_GT:
 			a[pc->pc_arg] = pc->pc_value + 1;
 			break;
+		case PC_MASKED_NE:
+			a[pc->pc_arg] = (a[pc->pc_arg] & ~pc->pc_mask) |
+			    ((pc->pc_value + 1) & pc->pc_mask);
+			break;
 		default:
 			a[pc->pc_arg] = pc->pc_value;
 			break;

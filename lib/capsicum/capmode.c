@@ -29,6 +29,7 @@
 #include "capsicum_impl.h"
 #include "fdtable.h"
 #include "filter.h"
+#include "procdesc_impl.h"
 #include "sys.h"
 #include "verdict.h"
 
@@ -360,6 +361,10 @@ enter_locked(void)
 		return (-1);
 	}
 
+	/* Children forked before now are signalled through the watchdog;
+	 * tell it which ones no descriptor here may kill. */
+	capsicum_pd_capmode_enter(fds, nfds);
+
 	/* 4. The Landlock ruleset. */
 	ruleset = -1;
 	llayers = 0;
@@ -619,6 +624,7 @@ out:
 		errno = -r;
 		return (-1);
 	}
+	capsicum_pd_capmode_limited(fd, &prof->cp_rights);
 	return (0);
 }
 

@@ -26,6 +26,7 @@
 
 #include "capsicum_impl.h"
 #include "fdtable.h"
+#include "procdesc_impl.h"
 #include "sys.h"
 
 int	__close(int);
@@ -136,13 +137,20 @@ closefrom(int lo)
 int
 fstat(int fd, struct stat *st)
 {
+	long r;
 
-	return ((int)capsicum_sysret(RAW2(SYS_fstat, fd, st)));
+	if ((r = RAW2(SYS_fstat, fd, st)) == 0)
+		capsicum_pd_fix_stat(fd, st);
+	return ((int)capsicum_sysret(r));
 }
 
 int
 fstat64(int fd, struct stat64 *st)
 {
+	long r;
 
-	return ((int)capsicum_sysret(RAW2(SYS_fstat, fd, st)));
+	/* On x86_64 struct stat64 is struct stat. */
+	if ((r = RAW2(SYS_fstat, fd, st)) == 0)
+		capsicum_pd_fix_stat(fd, (struct stat *)st);
+	return ((int)capsicum_sysret(r));
 }

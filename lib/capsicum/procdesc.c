@@ -50,9 +50,10 @@
 #include <sys/procdesc.h>
 
 #include "capsicum_impl.h"
-#include "fdtable.h"
 #include "procdesc_impl.h"
 #include "sys.h"
+
+static void	note_pidfs(int pfd);
 
 /* glibc (x86_64) keeps the thread id here in struct pthread. */
 #define	GLIBC_TID_OFFSET	0x2d0
@@ -190,6 +191,7 @@ pd_parent(pid_t pid, int pfd, const struct pd_fork *pf, int *fdp)
 	else
 		ofd = RAW2(SYS_pidfd_open, pid, 0);
 	ino = capsicum_pd_ino(pfd);
+	note_pidfs(pfd);
 	/* Killed before it could introduce itself: nothing to watch;
 	 * reap it now and keep the status for pdwait. */
 	r = capsicum_pd_slot_new(ino, pid, pfd, ofd == -ESRCH);
@@ -317,22 +319,53 @@ pdkill(int fd, int signum)
 }
 
 /* ---------------------------------------------------------------------
- * pdgetpid().
+ * fstat() of a process descriptor, as FreeBSD reports it.
  */
-static bool
-holds_right(int fd, uint64_t right)
-{
-	const struct capsicum_profile *p;
-	cap_rights_t need;
+static _Atomic dev_t pidfs_dev;
 
-	if (capsicum_fd_profile(fd, &p) != 0)
-		return (false);
-	if (p == NULL)
-		return (true);
-	cap_rights_init(&need, right);
-	return (cap_rights_contains(&p->cp_rights, &need));
+/* pidfs's device, learnt from the first pidfd this process makes. */
+static void
+note_pidfs(int pfd)
+{
+	struct stat st;
+
+	if (atomic_load_explicit(&pidfs_dev, memory_order_relaxed) == 0 &&
+	    RAW2(SYS_fstat, pfd, &st) == 0)
+		atomic_store(&pidfs_dev, st.st_dev);
 }
 
+/*
+ * FreeBSD: a regular file, mode 0700 while the process has not exited and
+ * no permission bits after, owned by the process's real ids.  Linux
+ * reports pidfs's inode (mode 0700, no file type, owned by root).  Called
+ * by the interposed fstat (interpose.c) for every successful call, so the
+ * common case is one comparison.  The times stay pidfs's: the start time
+ * is not available without /proc.
+ */
+void
+capsicum_pd_fix_stat(int fd, struct stat *st)
+{
+	struct pd_pidfd_info info;
+	dev_t dev;
+
+	dev = atomic_load_explicit(&pidfs_dev, memory_order_relaxed);
+	if (dev == 0 || st->st_dev != dev)
+		return;
+	memset(&info, 0, sizeof(info));
+	if (capsicum_pd_info(fd, &info, PD_INFO_PID | PD_INFO_EXIT) != 0 ||
+	    (info.mask & PD_INFO_PID) == 0) {
+		/* Reaped, or the ioctl refused (no CAP_PDGETPID). */
+		st->st_mode = S_IFREG;
+		return;
+	}
+	st->st_mode = S_IFREG | ((info.mask & PD_INFO_EXIT) != 0 ? 0 : S_IRWXU);
+	st->st_uid = info.ruid;
+	st->st_gid = info.rgid;
+}
+
+/* ---------------------------------------------------------------------
+ * pdgetpid().
+ */
 int
 pdgetpid(int fd, pid_t *pidp)
 {
@@ -343,17 +376,14 @@ pdgetpid(int fd, pid_t *pidp)
 	r = capsicum_pd_info(fd, &info, PD_INFO_PID);
 	if (r == 0 && (info.mask & PD_INFO_PID) != 0) {
 		pid = (pid_t)info.pid;
-	} else if (r == -ESRCH ||
-	    (r == -ENOTCAPABLE && holds_right(fd, CAP_PDGETPID))) {
+	} else if (r == -ESRCH) {
 		/*
 		 * Reaped: the kernel has forgotten the pid, FreeBSD's
-		 * descriptor has not.  Or the filter refused the ioctl for
-		 * a missing CAP_IOCTL although CAP_PDGETPID is held (see
-		 * docs/procdesc.md).  Our own record answers for children
+		 * descriptor has not.  Our own record answers for children
 		 * this process forked.
 		 */
 		if ((pid = capsicum_pd_slot_pid(fd)) == 0) {
-			errno = r == -ESRCH ? ESRCH : ENOTCAPABLE;
+			errno = ESRCH;
 			return (-1);
 		}
 	} else if (r == -ENOTCAPABLE || r == -EBADF || r == -EFAULT) {

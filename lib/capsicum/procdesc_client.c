@@ -661,6 +661,36 @@ capsicum_pd_request(const struct pd_msg *m, const int *fds, int nfds)
 	return (r < 0 ? r : 0);
 }
 
+/* Is there a watchdog this process could ask to relay signals (its own
+ * channel or one inherited from its parent)? */
+bool
+capsicum_pd_have_watchdog(void)
+{
+	bool r;
+
+	pthread_mutex_lock(&pd_setup_lock);
+	r = chan_is(pd.chan, pd.chan_dev, pd.chan_ino);
+	pthread_mutex_unlock(&pd_setup_lock);
+	return (r);
+}
+
+/* Tell the watchdog, on a channel of this process's own, never to relay
+ * signals from it (or from processes it forks) to the child ino. */
+int
+capsicum_pd_nokill(uint64_t ino)
+{
+	struct pd_msg m;
+	int r;
+
+	if ((r = capsicum_pd_setup()) != 0)
+		return (r);
+	memset(&m, 0, sizeof(m));
+	m.pm_magic = PD_MSG_MAGIC;
+	m.pm_type = PDM_NOKILL;
+	m.pm_ino = ino;
+	return (capsicum_pd_request(&m, NULL, 0));
+}
+
 /*
  * Landlock's signal scope refuses signals to processes outside the
  * sandbox's domain, which includes children forked before cap_enter.

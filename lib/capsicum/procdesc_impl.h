@@ -21,6 +21,8 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 
+#include <sys/capsicum.h>
+
 /* Kernel interfaces newer than the build machine's headers. */
 #ifndef SO_PASSPIDFD
 #define	SO_PASSPIDFD		76	/* 6.5 */
@@ -74,6 +76,8 @@ enum pd_msg_type {
 			 * it through) */
 	PDM_RELEASED,	/* W -> client: the last descriptor was closed */
 	PDM_REPLY,	/* W -> reply socket: result of PDM_KILL */
+	PDM_NOKILL,	/* client -> W: refuse PDM_KILL for this child (no
+			 * descriptor of it held CAP_PDKILL at cap_enter) */
 };
 
 struct pd_msg {
@@ -101,6 +105,16 @@ bool	capsicum_pd_have_pidfd_open(void);
 int	capsicum_pd_setup(void);
 int	capsicum_pd_request(const struct pd_msg *m, const int *fds, int nfds);
 long	capsicum_pd_relay_kill(int fd, int signum);
+bool	capsicum_pd_have_watchdog(void);
+int	capsicum_pd_nokill(uint64_t ino);
+
+/* procdesc.c */
+struct stat;
+void	capsicum_pd_fix_stat(int fd, struct stat *st);
+
+/* procdesc_rights.c */
+void	capsicum_pd_capmode_enter(const int *fds, unsigned int nfds);
+void	capsicum_pd_capmode_limited(int fd, const cap_rights_t *rights);
 void	capsicum_pd_reset_child(void);
 int	capsicum_pd_slot_new(uint64_t ino, pid_t pid, int fd, bool reap);
 void	capsicum_pd_slot_drop(uint64_t ino);

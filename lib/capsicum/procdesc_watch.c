@@ -69,7 +69,15 @@ struct wclient {
 	int		 wl_fd;
 	pid_t		 wl_pid;	/* who made the channel */
 	bool		 wl_gone;
+	/* Children this client may no longer signal through PDM_KILL: it
+	 * held no descriptor of them with CAP_PDKILL (PDM_NOKILL).  Only
+	 * ever grows, and channels made through this one inherit it. */
+	uint64_t	*wl_nokill;
+	unsigned int	 wl_nnokill;
+	bool		 wl_nokill_all;	/* the set overflowed: refuse all */
 };
+
+#define	NOKILL_MAX	4096
 
 struct wchild {
 	int		 wc_kind;	/* WK_CHILD */
@@ -279,7 +287,7 @@ child_by_ino(uint64_t ino)
  * Requests.
  */
 static void
-client_add(int fd)
+client_add(int fd, const struct wclient *parent)
 {
 	struct epoll_event ev;
 	struct wclient *c;
@@ -292,6 +300,19 @@ client_add(int fd)
 		close(fd);
 		return;
 	}
+	/* A channel asked for over a restricted one is as restricted. */
+	if (parent != NULL && (parent->wl_nokill_all ||
+	    parent->wl_nnokill > 0)) {
+		c->wl_nokill_all = parent->wl_nokill_all;
+		c->wl_nokill = calloc(NOKILL_MAX, sizeof(uint64_t));
+		if (c->wl_nokill == NULL)
+			c->wl_nokill_all = true;
+		else {
+			memcpy(c->wl_nokill, parent->wl_nokill,
+			    parent->wl_nnokill * sizeof(uint64_t));
+			c->wl_nnokill = parent->wl_nnokill;
+		}
+	}
 	c->wl_kind = WK_CLIENT;
 	c->wl_fd = fd;
 	c->wl_pid = uc.pid;
@@ -300,6 +321,7 @@ client_add(int fd)
 	ev.data.ptr = c;
 	if (epoll_ctl(w.w_ep, EPOLL_CTL_ADD, fd, &ev) != 0) {
 		close(fd);
+		free(c->wl_nokill);
 		free(c);
 		return;
 	}
@@ -405,9 +427,49 @@ refuse:
 	close(go);
 }
 
-/* PDM_KILL: the holder proves it holds the descriptor by sending it. */
+/* PDM_NOKILL: the client gives up relayed signals to a child. */
 static void
-relay_kill(const struct pd_msg *m, int target, int reply)
+nokill_add(struct wclient *c, uint64_t ino)
+{
+	unsigned int i;
+
+	if (c->wl_nokill_all)
+		return;
+	for (i = 0; i < c->wl_nnokill; i++) {
+		if (c->wl_nokill[i] == ino)
+			return;
+	}
+	if (c->wl_nokill == NULL &&
+	    (c->wl_nokill = calloc(NOKILL_MAX, sizeof(uint64_t))) == NULL) {
+		c->wl_nokill_all = true;
+		return;
+	}
+	if (c->wl_nnokill == NOKILL_MAX) {
+		c->wl_nokill_all = true;
+		return;
+	}
+	c->wl_nokill[c->wl_nnokill++] = ino;
+}
+
+static bool
+nokill_has(const struct wclient *c, uint64_t ino)
+{
+	unsigned int i;
+
+	if (c->wl_nokill_all)
+		return (true);
+	for (i = 0; i < c->wl_nnokill; i++) {
+		if (c->wl_nokill[i] == ino)
+			return (true);
+	}
+	return (false);
+}
+
+/* PDM_KILL: the holder proves it holds the descriptor by sending it, and
+ * must not have given up the right to the child (PDM_NOKILL). */
+static void
+relay_kill(const struct wclient *c, const struct pd_msg *m, int target,
+    int reply)
 {
 	struct pd_msg rep;
 	struct wchild *ch;
@@ -417,7 +479,10 @@ relay_kill(const struct pd_msg *m, int target, int reply)
 	err = EPERM;
 	if (fstat(target, &st) == 0 &&
 	    (ch = child_by_ino((uint64_t)st.st_ino)) != NULL) {
-		err = (int)-capsicum_pd_signal(ch->wc_fd, m->pm_arg);
+		if (nokill_has(c, (uint64_t)st.st_ino))
+			err = ENOTCAPABLE;
+		else
+			err = (int)-capsicum_pd_signal(ch->wc_fd, m->pm_arg);
 	}
 	close(target);
 	memset(&rep, 0, sizeof(rep));
@@ -473,14 +538,16 @@ client_readable(struct wclient *c)
 		if (r == sizeof(m) && m.pm_magic == PD_MSG_MAGIC) {
 			if (m.pm_type == PDM_HELLO && nfds == 1 &&
 			    is_seqpacket(fds[0])) {
-				client_add(fds[0]);
+				client_add(fds[0], c);
 				nfds = 0;
 			} else if (m.pm_type == PDM_REG && nfds == 2) {
 				child_add(c, &m, fds[0], fds[1]);
 				nfds = 0;
 			} else if (m.pm_type == PDM_KILL && nfds == 2) {
-				relay_kill(&m, fds[0], fds[1]);
+				relay_kill(c, &m, fds[0], fds[1]);
 				nfds = 0;
+			} else if (m.pm_type == PDM_NOKILL && nfds == 0) {
+				nokill_add(c, m.pm_ino);
 			}
 		}
 		for (i = 0; i < nfds; i++)
@@ -558,6 +625,7 @@ sweep(void)
 	for (cp = &w.w_clients; (c = *cp) != NULL;) {
 		if (c->wl_gone) {
 			*cp = c->wl_next;
+			free(c->wl_nokill);
 			free(c);
 		} else {
 			cp = &c->wl_next;
@@ -592,7 +660,7 @@ watch_loop(int server)
 		e.data.ptr = &w.w_timer_kind;
 		epoll_ctl(w.w_ep, EPOLL_CTL_ADD, w.w_timer, &e);
 	}
-	client_add(server);
+	client_add(server, NULL);
 	while (w.w_clients != NULL || w.w_children != NULL) {
 		if (w.w_clients == NULL)
 			w.w_nnews = 0;

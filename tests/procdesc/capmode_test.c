@@ -10,6 +10,11 @@
 
 #include "pdtest.h"
 
+/* The library's side of the watchdog protocol (procdesc_client.c): what a
+ * compromised sandbox could call directly. */
+long	capsicum_pd_relay_kill(int fd, int signum);
+int	capsicum_pd_setup(void);
+
 /* Every test here needs seccomp, which valgrind does not implement. */
 #define	CAPMODE_RUN(fn, arg) do {					\
 	if (getenv("CAPSICUM_TEST_VALGRIND") != NULL)			\
@@ -245,6 +250,86 @@ Test(capmode, watchdog_signals_only_process_descriptors)
 	CAPMODE_RUN(relay_only_for_descriptors, NULL);
 }
 
+/*
+ * A compromised sandbox may speak the watchdog's protocol itself instead
+ * of calling pdkill (which the filter stops without CAP_PDKILL).  The
+ * watchdog must still refuse children no descriptor here may kill.
+ */
+static void
+relay_needs_pdkill(void *arg)
+{
+	pid_t pid, kid;
+	int fd, kfd, st;
+
+	pid = pd_sleeper(&fd, 0);
+	limit(fd, CAP_PDWAIT, 0);
+	pd_enter();
+	CHECK(capsicum_pd_relay_kill(fd, SIGKILL) == -ENOTCAPABLE);
+	CHECK_LIBC_ERR(pdkill(fd, SIGKILL), ENOTCAPABLE);
+	/* A process forked inside asks for a channel of its own: it is
+	 * as restricted. */
+	kid = pdfork(&kfd, 0);
+	CHECK(kid >= 0);
+	if (kid == 0) {
+		if (capsicum_pd_setup() != 0)
+			_exit(2);
+		_exit(capsicum_pd_relay_kill(fd, SIGKILL) == -ENOTCAPABLE ?
+		    0 : 1);
+	}
+	CHECK(pdwait4(kfd, &st, 0, NULL) == kid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	pd_sleep_ms(50);
+	CHECK(proc_alive(pid));
+}
+
+Test(capmode, relay_refused_without_pdkill)
+{
+	CAPMODE_RUN(relay_needs_pdkill, NULL);
+}
+
+/* Another number for the same child that has CAP_PDKILL keeps the relay
+ * open: the process may kill the child through it anyway. */
+static void
+relay_with_capable_copy(void *arg)
+{
+	pid_t pid;
+	int fd, fd2;
+
+	pid = pd_sleeper(&fd, 0);
+	fd2 = dup(fd);
+	CHECK(fd2 >= 0);
+	limit(fd, CAP_PDWAIT, 0);
+	pd_enter();
+	CHECK(capsicum_pd_relay_kill(fd, SIGKILL) == 0);
+	CHECK(proc_wait_gone(pid, 5000));
+}
+
+Test(capmode, relay_allowed_with_capable_copy)
+{
+	CAPMODE_RUN(relay_with_capable_copy, NULL);
+}
+
+/* Taking CAP_PDKILL away inside capability mode closes the relay. */
+static void
+relay_closed_by_later_limit(void *arg)
+{
+	pid_t pid;
+	int fd;
+
+	pid = pd_sleeper(&fd, 0);
+	pd_enter();
+	CHECK(capsicum_pd_relay_kill(fd, 0) == 0);
+	limit(fd, CAP_PDWAIT, 0);
+	CHECK(capsicum_pd_relay_kill(fd, SIGKILL) == -ENOTCAPABLE);
+	pd_sleep_ms(50);
+	CHECK(proc_alive(pid));
+}
+
+Test(capmode, relay_closed_by_limit_in_capability_mode)
+{
+	CAPMODE_RUN(relay_closed_by_later_limit, NULL);
+}
+
 /* kill(2) of a child is refused, whenever it was forked. */
 static void
 kill_refused(void *arg)
@@ -331,23 +416,35 @@ getpid_only(void *arg)
 {
 	struct pd_info info;
 	pid_t pid, got;
-	int fd, fd2;
+	int fd, fd2, fd3, n;
 
 	pid = pd_sleeper(&fd, 0);
 	fd2 = dup(fd);
-	CHECK(fd2 >= 0);
+	fd3 = dup(fd);
+	CHECK(fd2 >= 0 && fd3 >= 0);
 	limit(fd, CAP_PDGETPID, 0);
 	limit(fd2, CAP_PDGETPID, CAP_IOCTL);
+	CHECK(cap_ioctls_limit(fd2, NULL, 0) == 0);
+	limit(fd3, CAP_PDWAIT, CAP_IOCTL);
 	pd_enter();
 	memset(&info, 0, sizeof(info));
 	info.mask = 1;
-	/* Linux: PIDFD_GET_INFO is an ioctl, which also needs CAP_IOCTL;
-	 * pdgetpid answers from the library's record instead. */
-	CHECK_ERR(raw(SYS_ioctl, fd, PD_GET_INFO, &info), ENOTCAPABLE);
+	/* CAP_PDGETPID alone allows PIDFD_GET_INFO, as it allows
+	 * pdgetpid(2) on FreeBSD; it allows no other ioctl. */
+	CHECK_OK(raw(SYS_ioctl, fd, PD_GET_INFO, &info));
+	CHECK(info.pid == (unsigned int)pid);
 	CHECK(pdgetpid(fd, &got) == 0 && got == pid);
+	CHECK_ERR(raw(SYS_ioctl, fd, FIONREAD, &n), ENOTCAPABLE);
+	/* An empty ioctl list does not bar it either. */
+	memset(&info, 0, sizeof(info));
+	info.mask = 1;
 	CHECK_OK(raw(SYS_ioctl, fd2, PD_GET_INFO, &info));
 	CHECK(info.pid == (unsigned int)pid);
 	CHECK(pdgetpid(fd2, &got) == 0 && got == pid);
+	CHECK_ERR(raw(SYS_ioctl, fd2, FIONREAD, &n), ENOTCAPABLE);
+	/* CAP_IOCTL without CAP_PDGETPID does not allow it. */
+	CHECK_ERR(raw(SYS_ioctl, fd3, PD_GET_INFO, &info), ENOTCAPABLE);
+	CHECK_LIBC_ERR(pdgetpid(fd3, &got), ENOTCAPABLE);
 	CHECK_ERR(raw(SYS_pidfd_send_signal, fd, 0, 0, 0), ENOTCAPABLE);
 	CHECK_ERR(raw(SYS_pidfd_send_signal, fd2, 0, 0, 0), ENOTCAPABLE);
 }

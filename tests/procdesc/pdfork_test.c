@@ -510,22 +510,31 @@ Test(pdfork, poll_select_epoll_report_exit)
 static void
 fstat_cases(void *arg)
 {
-	struct stat a, b;
+	struct stat a, b, raw_st;
 	pid_t pa, pb;
-	int fa, fb;
+	int fa, fb, p[2];
 
 	pa = pd_sleeper(&fa, 0);
 	pb = pd_sleeper(&fb, 0);
 	CHECK(fstat(fa, &a) == 0 && fstat(fb, &b) == 0);
-	/* Linux (pidfs): owner-only permissions, no file type, one inode
-	 * per process (docs/procdesc.md lists what differs). */
-	CHECK((a.st_mode & 07777) == S_IRWXU);
+	/* As on FreeBSD: a regular file, owner-only while the process
+	 * runs, owned by its real ids. */
+	CHECK(a.st_mode == (S_IFREG | S_IRWXU));
+	CHECK(a.st_uid == getuid() && a.st_gid == getgid());
 	CHECK(a.st_ino != b.st_ino && a.st_dev == b.st_dev);
 	CHECK(a.st_size == 0);
+	/* The kernel itself reports pidfs's view (no file type). */
+	CHECK_OK(raw(SYS_fstat, fa, &raw_st));
+	CHECK((raw_st.st_mode & S_IFMT) != S_IFREG);
 	CHECK(pdkill(fa, SIGKILL) == 0 && pdkill(fb, SIGKILL) == 0);
 	CHECK(pdwait4(fa, NULL, 0, NULL) == pa);
 	CHECK(pdwait4(fb, NULL, 0, NULL) == pb);
+	/* Exited: no permission bits. */
 	CHECK(fstat(fa, &b) == 0 && b.st_ino == a.st_ino);
+	CHECK(b.st_mode == S_IFREG);
+	/* Other files are untouched. */
+	CHECK(pipe(p) == 0);
+	CHECK(fstat(p[0], &b) == 0 && S_ISFIFO(b.st_mode));
 	/* Reading or writing a process descriptor fails. */
 	CHECK(read(fa, &a, 1) == -1);
 	CHECK(write(fa, "x", 1) == -1);

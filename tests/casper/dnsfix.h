@@ -168,6 +168,7 @@ dnsfix_start(struct dnsfix *f)
 		execl(DNSFIX_DNSMASQ, "dnsmasq", "-d", "--conf-file=/dev/null",
 		    "--no-resolv", "--no-hosts", addn,
 		    "--listen-address=127.0.0.1", "--bind-interfaces",
+		    "--local=/casper.test/", "--local=/2.0.192.in-addr.arpa/",
 		    "--pid-file",
 		    "--log-facility=-", (char *)NULL);
 		_exit(127);

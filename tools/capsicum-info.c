@@ -28,6 +28,7 @@ static const char *const layer_what[] = {
 	"landlock-scope: signals and abstract sockets scoped (6.12+, ABI 6)",
 	"all-threads: Landlock applied to every thread",
 	"dup-bands: limited descriptors can be duplicated",
+	"broker: descriptors opened through limited directories get their rights (5.9+; only with such a directory)",
 };
 
 int

@@ -201,11 +201,14 @@ markdown(void)
 		row = &capsicum_policy[i];
 		if (row->pr_kind != PK_LIMITED_EMULATE &&
 		    row->pr_kind != PK_LIMITED_DUP_TARGET &&
-		    row->pr_kind != PK_LIMITED_RANGE)
+		    row->pr_kind != PK_LIMITED_RANGE &&
+		    row->pr_kind != PK_BROKER)
 			continue;
 		printf("| `%s` | %s", row->pr_sys,
 		    row->pr_kind == PK_LIMITED_EMULATE ? "trapped and emulated" :
 		    row->pr_kind == PK_LIMITED_RANGE ? "range trapped and split" :
+		    row->pr_kind == PK_BROKER ?
+		    "sent to the broker (filter B), after M and R allowed it" :
 		    "ENOTCAPABLE unless the target is in its band");
 		if (row->pr_ncond > 0) {
 			printf(" when ");

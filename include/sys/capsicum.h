@@ -246,7 +246,11 @@ bool	cap_sandboxed(void);
 #define	CAP_LAYER_LANDLOCK_SCOPE 0x0010	/* signals, abstract unix sockets */
 #define	CAP_LAYER_ALL_THREADS	0x0020	/* Landlock reached every thread */
 #define	CAP_LAYER_DUP_BANDS	0x0040	/* dup of limited descriptors */
-#define	CAP_LAYERS_ALL		0x007f
+#define	CAP_LAYER_BROKER	0x0080	/* descriptors opened through limited
+					   directories get their rights
+					   (wanted only when such a
+					   directory is held) */
+#define	CAP_LAYERS_ALL		0x00ff
 
 struct cap_enforcement {
 	unsigned int	ce_mode;	/* 1 in capability mode */

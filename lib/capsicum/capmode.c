@@ -28,6 +28,7 @@
 
 #include "capsicum_impl.h"
 #include "fdtable.h"
+#include "broker.h"
 #include "filter.h"
 #include "procdesc_impl.h"
 #include "sys.h"
@@ -71,6 +72,8 @@ cap_layer_name(unsigned int layer)
 		return ("all-threads");
 	case CAP_LAYER_DUP_BANDS:
 		return ("dup-bands");
+	case CAP_LAYER_BROKER:
+		return ("broker");
 	default:
 		return (NULL);
 	}
@@ -217,6 +220,36 @@ open_writable(int fd)
 	return (fl < 0 || (fl & O_ACCMODE) != O_RDONLY);
 }
 
+/*
+ * Bands where the broker puts descriptors opened through a limited
+ * directory, so that they have the directory's rights (once per profile).
+ * True if the directory needs the broker.
+ */
+#define	DERIVED_BANDS	2	/* 32 descriptors open per profile at once */
+
+static bool
+derived_bands(int fd, const struct capsicum_profile *prof)
+{
+	struct stat st;
+	unsigned int i, n;
+	bool w;
+
+	if (!cap_rights_is_set(&prof->cp_rights, CAP_LOOKUP) ||
+	    RAW2(SYS_fstat, fd, &st) != 0 || !S_ISDIR(st.st_mode))
+		return (false);
+	n = atomic_load(&capsicum_cs.cs_nbands);
+	for (i = 0; i < n; i++) {
+		if (capsicum_cs.cs_bands[i].band_derived &&
+		    capsicum_cs.cs_bands[i].band_prof == prof)
+			return (true);
+	}
+	/* A descriptor opened for writing may land in them. */
+	w = cap_rights_is_set(&prof->cp_rights, CAP_WRITE);
+	for (i = 0; i < DERIVED_BANDS; i++)
+		(void)capsicum_band_add_derived(prof, w);
+	return (true);
+}
+
 /* Targets for filter R: every pin and band, protected numbers first. */
 static struct capsicum_target *
 all_targets(unsigned int *np)
@@ -246,7 +279,8 @@ all_targets(unsigned int *np)
 		t[n].t_value = (uint32_t)band->band_base;
 		t[n].t_prof = band->band_prof;
 		t[n].t_writable = band->band_writable;
-		t[n].t_band = band;
+		t[n].t_band = band->band_derived ?
+		    capsicum_band_top(band->band_prof) : band;
 		n++;
 	}
 	*np = n;
@@ -282,7 +316,7 @@ enter_locked(void)
 	struct capsicum_target *targets;
 	struct sock_fprog rprog, mprog;
 	struct capsicum_fdlist *limited;
-	unsigned int nlimited, ntargets, llayers, want, active, i;
+	unsigned int nlimited, ntargets, llayers, want, active, i, blen;
 	int *fds, ruleset, abi, r;
 	unsigned int nfds;
 	bool strict, all_threads;
@@ -301,8 +335,9 @@ enter_locked(void)
 		errno = strict ? ENOTSUP : ENOSYS;
 		return (-1);
 	}
+	blen = 0;
 	abi = capsicum_landlock_abi();
-	want = CAP_LAYERS_ALL;
+	want = CAP_LAYERS_ALL & ~CAP_LAYER_BROKER;	/* see derived_bands() */
 	capsicum_cs.cs_ll_abi = abi;
 	capsicum_cs.cs_pid = (pid_t)RAW0(SYS_getpid);
 	if (strict && abi < 6) {
@@ -353,6 +388,8 @@ enter_locked(void)
 			errno = ENOMEM;
 			return (-1);
 		}
+		if (derived_bands(limited[i].fd, limited[i].prof))
+			want |= CAP_LAYER_BROKER;
 	}
 	free(limited);
 	if (strict && (active & CAP_LAYER_DUP_BANDS) == 0) {
@@ -407,10 +444,29 @@ enter_locked(void)
 		ruleset = -1;
 	}
 
-	/* 6. The filters: R from the limits, M from the build-time copy. */
+	/* 6. The filters: R from the limits, M from the build-time copy,
+	 * and B with the broker, which must start in the Landlock domain
+	 * just entered and before the filters exist. */
 	if ((targets = all_targets(&ntargets)) == NULL) {
 		errno = ENOMEM;
 		return (-1);
+	}
+	if ((want & CAP_LAYER_BROKER) != 0) {
+		struct sock_fprog bprog;
+
+		r = capsicum_bfilter_build(targets, ntargets, &bprog);
+		if (r == 0) {
+			blen = bprog.len;
+			r = capsicum_broker_start(&bprog);
+			capsicum_filter_free(&bprog);
+		}
+		if (r == 0) {
+			active |= CAP_LAYER_BROKER;
+		} else if (strict) {
+			free(targets);
+			errno = -r;
+			return (-1);
+		}
 	}
 	memset(&fin, 0, sizeof(fin));
 	fin.fi_trap = capsicum_cs.cs_trap;
@@ -435,8 +491,9 @@ enter_locked(void)
 		errno = -r;
 		goto fail_rprog;
 	}
-	capsicum_cs.cs_nfilters = 2;
-	capsicum_cs.cs_insns = rprog.len + mprog.len;
+	capsicum_cs.cs_nfilters = (active & CAP_LAYER_BROKER) != 0 ? 3 : 2;
+	capsicum_cs.cs_insns = rprog.len + mprog.len +
+	    ((active & CAP_LAYER_BROKER) != 0 ? blen : 0);
 	capsicum_filter_free(&rprog);
 	capsicum_filter_free(&mprog);
 	capsicum_cs.cs_active = active;
@@ -524,7 +581,8 @@ cap_enforcement(struct cap_enforcement *info)
 	if (info->ce_active == 0 && r <= -CAPSICUM_PROBE_BASE &&
 	    r > -(CAPSICUM_PROBE_BASE + 1024)) {
 		info->ce_active = (unsigned int)(-r - CAPSICUM_PROBE_BASE);
-		info->ce_missing = CAP_LAYERS_ALL & ~info->ce_active;
+		info->ce_missing = CAP_LAYERS_ALL & ~CAP_LAYER_BROKER &
+		    ~info->ce_active;
 	}
 	return (0);
 }

@@ -368,7 +368,8 @@ capsicum_band_top(const struct capsicum_profile *prof)
 	n = atomic_load(&capsicum_cs.cs_nbands);
 	for (i = 0; i < n; i++) {
 		if (capsicum_cs.cs_bands[i].band_prof == prof &&
-		    capsicum_cs.cs_bands[i].band_shift == CAPSICUM_BAND_SHIFT)
+		    capsicum_cs.cs_bands[i].band_shift == CAPSICUM_BAND_SHIFT &&
+		    !capsicum_cs.cs_bands[i].band_derived)
 			return (&capsicum_cs.cs_bands[i]);
 	}
 	return (NULL);
@@ -379,10 +380,14 @@ struct capsicum_band *
 capsicum_dup_band(int fd)
 {
 	const struct capsicum_pin *pin;
+	struct capsicum_band *b;
 
 	if ((pin = capsicum_pin_find(fd)) != NULL)
 		return (atomic_load(&pin->pin_band));
-	return (capsicum_band_of_fd(fd));
+	b = capsicum_band_of_fd(fd);
+	if (b != NULL && b->band_derived)
+		return (capsicum_band_top(b->band_prof));
+	return (b);
 }
 
 /*
@@ -440,18 +445,39 @@ sub_band_base(struct capsicum_band *parent, int shift)
 	return (-1);
 }
 
+static struct capsicum_band *band_new(const struct capsicum_profile *prof,
+    bool writable, struct capsicum_band *parent, bool derived);
+
 struct capsicum_band *
 capsicum_band_add(const struct capsicum_profile *prof, bool writable,
     struct capsicum_band *parent)
 {
 	struct capsicum_band *b;
-	unsigned int n;
-	int base, shift, tries;
 
 	if (parent == NULL && (b = capsicum_band_top(prof)) != NULL) {
 		b->band_writable |= writable;
 		return (b);
 	}
+	return (band_new(prof, writable, parent, false));
+}
+
+/* A band for the broker's descriptors opened through prof's directories
+ * (a new one at every call). */
+struct capsicum_band *
+capsicum_band_add_derived(const struct capsicum_profile *prof, bool writable)
+{
+
+	return (band_new(prof, writable, NULL, true));
+}
+
+static struct capsicum_band *
+band_new(const struct capsicum_profile *prof, bool writable,
+    struct capsicum_band *parent, bool derived)
+{
+	struct capsicum_band *b;
+	unsigned int n;
+	int base, shift, tries;
+
 	n = atomic_load(&capsicum_cs.cs_nbands);
 	if (n == CAPSICUM_MAX_BANDS || capsicum_cs.cs_ph < 0)
 		return (NULL);
@@ -477,6 +503,7 @@ capsicum_band_add(const struct capsicum_profile *prof, bool writable,
 	b->band_prof = prof;
 	atomic_store(&b->band_used, 0);
 	b->band_writable = writable;
+	b->band_derived = derived;
 	atomic_store(&capsicum_cs.cs_nbands, n + 1);
 	return (b);
 }
@@ -690,7 +717,9 @@ capsicum_state_save(void)
 		sb.sb_base = capsicum_cs.cs_bands[i].band_base;
 		sb.sb_prof = prof_index(ptab, nprof,
 		    capsicum_cs.cs_bands[i].band_prof);
-		sb.sb_writable = capsicum_cs.cs_bands[i].band_writable;
+		sb.sb_writable = (capsicum_cs.cs_bands[i].band_writable ?
+		    SB_WRITABLE : 0) | (capsicum_cs.cs_bands[i].band_derived ?
+		    SB_DERIVED : 0);
 		sb.sb_shift = capsicum_cs.cs_bands[i].band_shift;
 		memcpy(w, &sb, sizeof(sb));
 		w += sizeof(sb);
@@ -918,7 +947,8 @@ state_apply(const struct capsicum_state *d, int statefd)
 		b->band_base = d->band[i].sb_base;
 		b->band_shift = d->band[i].sb_shift;
 		b->band_prof = ptab[d->band[i].sb_prof];
-		b->band_writable = d->band[i].sb_writable != 0;
+		b->band_writable = (d->band[i].sb_writable & SB_WRITABLE) != 0;
+		b->band_derived = (d->band[i].sb_writable & SB_DERIVED) != 0;
 		atomic_store(&b->band_used, 0);
 		atomic_store(&capsicum_cs.cs_nbands, i + 1);
 	}

@@ -52,6 +52,10 @@ struct capsicum_band {
 	const struct capsicum_profile *band_prof;
 	_Atomic uint32_t band_used;	/* bit i: band_base + i is taken */
 	bool		 band_writable;
+	/* Where the broker puts descriptors opened through a directory of
+	 * this profile (broker.c); the library never fills its slots, and
+	 * copies of its descriptors go to the profile's top band. */
+	bool		 band_derived;
 };
 
 struct capsicum_pin {
@@ -117,6 +121,8 @@ struct capsicum_band *capsicum_band_top(const struct capsicum_profile *prof);
 struct capsicum_band *capsicum_band_add(const struct capsicum_profile *prof,
 	    bool writable, struct capsicum_band *parent);
 struct capsicum_band *capsicum_dup_band(int fd);
+struct capsicum_band *capsicum_band_add_derived(
+	    const struct capsicum_profile *prof, bool writable);
 
 static inline int
 capsicum_band_size(const struct capsicum_band *b)
@@ -167,10 +173,13 @@ struct state_ent {
 	uint64_t	se_ino;
 };
 
+#define	SB_WRITABLE	0x1
+#define	SB_DERIVED	0x2
+
 struct state_band {
 	int32_t		sb_base;
 	int32_t		sb_prof;
-	uint32_t	sb_writable;
+	uint32_t	sb_writable;	/* SB_WRITABLE | SB_DERIVED */
 	int32_t		sb_shift;
 };
 

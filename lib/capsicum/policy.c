@@ -101,6 +101,7 @@
 	fd, fd2, .pr_why = why)
 #define	LIMITED_RANGE(s, lo, hi, emu, why) ROW(s, -1, PK_LIMITED_RANGE,	\
 	lo, hi, .pr_emu = (emu), .pr_why = why)
+#define	BROKER(s, fd, why)	ROW(s, -1, PK_BROKER, fd, -1, .pr_why = why)
 
 #define	FDCWD		((uint32_t)AT_FDCWD)
 #define	OPATH_ACC	(O_ACCMODE | O_PATH)
@@ -226,6 +227,7 @@ const struct prow capsicum_policy[] = {
 	RIGHT_IF(openat, 0, CAP_CREATE, "O_TMPFILE (Linux)", C_MASK(2, O_TMPFILE | O_PATH, O_TMPFILE)),
 	RIGHT_IF(openat, 0, CAP_FTRUNCATE, "O_TRUNC", C_MASK(2, O_TRUNC | O_PATH, O_TRUNC)),
 	RIGHT_IF(openat, 0, CAP_FSYNC, "O_SYNC or O_DSYNC", C_MASK(2, O_DSYNC | O_PATH, O_DSYNC)),
+	BROKER(openat, 0, "beneath a limited directory: the broker opens it (RESOLVE_BENEATH) into the directory's derived band, so the new descriptor has the directory's rights"),
 	NOSYS(openat2, "struct open_how is behind a pointer: ENOSYS, callers fall back to openat"),
 	DENY(name_to_handle_at, "file handles name objects globally"),
 	DENY(open_by_handle_at, "file handles bypass path confinement"),

@@ -75,6 +75,11 @@ enum prow_kind {
 	/* Range [arg pr_fd, arg pr_fd2] covering a limited descriptor: trap
 	 * to emulation pr_emu. */
 	PK_LIMITED_RANGE,
+	/* Limited descriptor in pr_fd whose rights allow the call: it goes
+	 * to the broker (filter B, seccomp user notification), which does
+	 * it on its own copies of the arguments.  Filters M and R refuse
+	 * first; their ERRNO outranks USER_NOTIF. */
+	PK_BROKER,
 };
 
 /* Row flags. */

@@ -85,6 +85,8 @@ capsicum_raw6(long nr, long a, long b, long c, long d, long e, long f)
 				    (long)(c), (long)(d), 0, 0)
 #define	RAW5(nr, a, b, c, d, e)	capsicum_raw6((nr), (long)(a), (long)(b), \
 				    (long)(c), (long)(d), (long)(e), 0)
+#define	RAW6(nr, a, b, c, d, e, f) capsicum_raw6((nr), (long)(a), (long)(b), \
+				    (long)(c), (long)(d), (long)(e), (long)(f))
 
 /* Convert a raw result to the libc convention. */
 static inline long

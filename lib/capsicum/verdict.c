@@ -49,7 +49,9 @@ capsicum_classify(uint64_t arg, struct capsicum_target *t)
 		t->t_prof = band->band_prof;
 		t->t_protected = false;
 		t->t_writable = band->band_writable;
-		t->t_band = band;
+		/* Copies of the broker's descriptors go to the top band. */
+		t->t_band = band->band_derived ?
+		    capsicum_band_top(band->band_prof) : band;
 		return (true);
 	}
 	return (false);

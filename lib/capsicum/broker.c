@@ -1,0 +1,530 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The broker (see broker.h and docs/design.md, "The broker").
+ *
+ * cap_enter() forks it twice, so that init adopts it and the sandbox never
+ * has a child to wait for, after Landlock is applied and before the seccomp
+ * filters are loaded.  It therefore shares the sandbox's Landlock domain,
+ * which lets it read the sandbox's memory and take its descriptors (a
+ * domain may trace itself), and confines what it opens to what the sandbox
+ * could reach.  The sandbox then loads filter B with a listener and sends
+ * the listener over a socket pair.  The broker answers notifications until
+ * no task uses the filter any more (POLLHUP), then exits.
+ *
+ * For each notification the broker copies the path out of the caller
+ * (process_vm_readv), checks that the notification is still live, takes its
+ * own reference to the directory (pidfd_getfd), opens with
+ * openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS), and installs the new
+ * file in a free slot of the directory's derived band with
+ * SECCOMP_IOCTL_NOTIF_ADDFD (SETFD | SEND).  It never answers CONTINUE.
+ * Filter R enforces the directory's rights on every number of that band,
+ * so reads and writes on the new descriptor never come back here.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <linux/audit.h>
+#include <linux/kcmp.h>
+#include <linux/openat2.h>
+#include <linux/seccomp.h>
+#include <seccomp.h>
+
+#include <sys/capsicum.h>
+
+#include "broker.h"
+#include "fdtable.h"
+#include "policy.h"
+#include "sys.h"
+#include "verdict.h"
+
+/* Newer than the build machine's headers. */
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
+#define	SECCOMP_IOCTL_NOTIF_SET_FLAGS	SECCOMP_IOW(4, __u64)	/* 6.6 */
+#endif
+#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+#define	SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP	1UL
+#endif
+#ifndef PIDFD_THREAD
+#define	PIDFD_THREAD		O_EXCL			/* 6.9 */
+#endif
+
+/* The open flags openat2() accepts (it refuses unknown bits; openat
+ * ignores them). */
+#define	OPEN_FLAGS	(O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | \
+			 O_APPEND | O_NONBLOCK | O_DSYNC | O_ASYNC | O_DIRECT | \
+			 O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW | O_NOATIME | \
+			 O_CLOEXEC | O_SYNC | O_PATH | O_TMPFILE)
+
+/* A handler has completed the call itself (ADDFD with SEND). */
+#define	DONE		1
+
+/* ---------------------------------------------------------------------
+ * Filter B.
+ */
+#define	OFF_NR		offsetof(struct seccomp_data, nr)
+#define	OFF_ARCH	offsetof(struct seccomp_data, arch)
+#define	OFF_LO(i)	(offsetof(struct seccomp_data, args) + 8 * (i))
+
+static void
+put(struct sock_filter *f, unsigned int *n, uint16_t code, uint32_t k,
+    uint8_t jt, uint8_t jf)
+{
+
+	f[*n] = (struct sock_filter){ code, jt, jf, k };
+	(*n)++;
+}
+
+static bool
+routed(const struct capsicum_target *t)
+{
+
+	return (!t->t_protected && t->t_prof != NULL &&
+	    cap_rights_is_set(&t->t_prof->cp_rights, CAP_LOOKUP));
+}
+
+int
+capsicum_bfilter_build(const struct capsicum_target *t, unsigned int n,
+    struct sock_fprog *prog)
+{
+	struct sock_filter *f;
+	unsigned int i, j, k, m, nrows, nt, len, *ja;
+	int nr;
+
+	nrows = 0;
+	for (i = 0; i < capsicum_policy_len; i++) {
+		if (capsicum_policy[i].pr_kind == PK_BROKER &&
+		    capsicum_policy_rownr(i) >= 0)
+			nrows++;
+	}
+	for (j = 0, nt = 0; j < n; j++)
+		nt += routed(&t[j]) ? 1 : 0;
+	if (nrows == 0 || nt == 0)
+		return (-ENOENT);
+	len = 5 + 2 * nrows + nrows * (4 * nt + 1);
+	if (len > BPF_MAXINSNS)
+		return (-E2BIG);
+	f = calloc(len, sizeof(*f));
+	ja = calloc(nrows, sizeof(*ja));
+	if (f == NULL || ja == NULL) {
+		free(f);
+		free(ja);
+		return (-ENOMEM);
+	}
+	k = 0;
+	/* Other architectures are filter M's business. */
+	put(f, &k, BPF_LD | BPF_W | BPF_ABS, OFF_ARCH, 0, 0);
+	put(f, &k, BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0);
+	put(f, &k, BPF_RET | BPF_K, SECCOMP_RET_ALLOW, 0, 0);
+	put(f, &k, BPF_LD | BPF_W | BPF_ABS, OFF_NR, 0, 0);
+	for (i = 0, j = 0; i < capsicum_policy_len; i++) {
+		if (capsicum_policy[i].pr_kind != PK_BROKER ||
+		    (nr = capsicum_policy_rownr(i)) < 0)
+			continue;
+		put(f, &k, BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)nr, 0, 1);
+		ja[j++] = k;
+		put(f, &k, BPF_JMP | BPF_JA, 0, 0, 0);
+	}
+	put(f, &k, BPF_RET | BPF_K, SECCOMP_RET_ALLOW, 0, 0);
+	for (i = 0, j = 0; i < capsicum_policy_len; i++) {
+		if (capsicum_policy[i].pr_kind != PK_BROKER ||
+		    capsicum_policy_rownr(i) < 0)
+			continue;
+		f[ja[j]].k = k - (ja[j] + 1);
+		j++;
+		for (m = 0; m < n; m++) {
+			if (!routed(&t[m]))
+				continue;
+			/* A descriptor is a C int: the kernel reads the low
+			 * word only. */
+			put(f, &k, BPF_LD | BPF_W | BPF_ABS,
+			    OFF_LO(capsicum_policy[i].pr_fd), 0, 0);
+			put(f, &k, BPF_ALU | BPF_AND | BPF_K, t[m].t_mask, 0, 0);
+			put(f, &k, BPF_JMP | BPF_JEQ | BPF_K, t[m].t_value, 0, 1);
+			put(f, &k, BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF, 0, 0);
+		}
+		put(f, &k, BPF_RET | BPF_K, SECCOMP_RET_ALLOW, 0, 0);
+	}
+	free(ja);
+	prog->len = (unsigned short)k;
+	prog->filter = f;
+	return (0);
+}
+
+/* ---------------------------------------------------------------------
+ * Starting it (in the sandbox, inside cap_enter).
+ */
+static void broker_main(int sock) __attribute__((noreturn));
+
+static int
+send_fd(int sock, int fd)
+{
+	char buf[CMSG_SPACE(sizeof(int))];
+	struct msghdr msg;
+	struct cmsghdr *c;
+	struct iovec iov;
+	char byte = 'B';
+
+	memset(&msg, 0, sizeof(msg));
+	memset(buf, 0, sizeof(buf));
+	iov.iov_base = &byte;
+	iov.iov_len = 1;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = buf;
+	msg.msg_controllen = sizeof(buf);
+	c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	return (RAW3(SYS_sendmsg, sock, &msg, MSG_NOSIGNAL) == 1 ? 0 : -EPIPE);
+}
+
+int
+capsicum_broker_start(const struct sock_fprog *bprog)
+{
+	int sv[2], st, r;
+	pid_t pid;
+	long listener;
+
+	if (RAW4(SYS_socketpair, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
+	    sv) < 0)
+		return (-EMFILE);
+	if ((pid = fork()) < 0) {
+		RAW1(SYS_close, sv[0]);
+		RAW1(SYS_close, sv[1]);
+		return (-EAGAIN);
+	}
+	if (pid == 0) {
+		/* The intermediate: init adopts the broker. */
+		RAW1(SYS_close, sv[0]);
+		if ((pid = fork()) != 0)
+			_exit(pid < 0 ? 1 : 0);
+		broker_main(sv[1]);
+	}
+	RAW1(SYS_close, sv[1]);
+	while ((r = (int)waitpid(pid, &st, 0)) < 0 && errno == EINTR)
+		;
+	if (r != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		RAW1(SYS_close, sv[0]);
+		return (-EAGAIN);
+	}
+	/* One listener per filter chain: EBUSY if something already
+	 * supervises this process. */
+	listener = RAW3(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+	    SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_TSYNC_ESRCH |
+	    SECCOMP_FILTER_FLAG_NEW_LISTENER, bprog);
+	if (listener < 0) {
+		RAW1(SYS_close, sv[0]);	/* the broker sees the end and exits */
+		return ((int)listener);
+	}
+	r = send_fd(sv[0], (int)listener);
+	RAW1(SYS_close, listener);
+	RAW1(SYS_close, sv[0]);
+	/* Filter B is in either way; without the broker its calls fail with
+	 * ENOSYS, closed rather than open. */
+	return (r);
+}
+
+/* ---------------------------------------------------------------------
+ * The broker process.
+ */
+static int
+recv_fd(int sock)
+{
+	char buf[CMSG_SPACE(sizeof(int))];
+	struct msghdr msg;
+	struct cmsghdr *c;
+	struct iovec iov;
+	char byte;
+	int fd;
+
+	memset(&msg, 0, sizeof(msg));
+	iov.iov_base = &byte;
+	iov.iov_len = 1;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = buf;
+	msg.msg_controllen = sizeof(buf);
+	if (RAW3(SYS_recvmsg, sock, &msg, MSG_CMSG_CLOEXEC) != 1)
+		return (-1);
+	c = CMSG_FIRSTHDR(&msg);
+	if (c == NULL || c->cmsg_level != SOL_SOCKET ||
+	    c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)))
+		return (-1);
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return (fd);
+}
+
+/* The broker's own sandbox: the calls its loop makes, nothing else. */
+static int
+confine(int listener)
+{
+	static const char *const allow[] = {
+		"poll", "ppoll", "process_vm_readv", "pidfd_open",
+		"pidfd_getfd", "openat2", "kcmp", "close", "exit",
+		"exit_group", "rt_sigreturn", "restart_syscall", "brk",
+		"munmap", "madvise",
+	};
+	scmp_filter_ctx ctx;
+	unsigned int i;
+	int r;
+
+	if ((ctx = seccomp_init(SCMP_ACT_KILL_PROCESS)) == NULL)
+		return (-ENOMEM);
+	r = 0;
+	for (i = 0; i < sizeof(allow) / sizeof(allow[0]) && r == 0; i++)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
+		    seccomp_syscall_resolve_name(allow[i]), 0);
+	if (r == 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+		    SCMP_A0(SCMP_CMP_EQ, (uint64_t)listener));
+	if (r == 0)
+		r = seccomp_load(ctx);
+	seccomp_release(ctx);
+	return (r);
+}
+
+/* Copy a NUL-terminated string out of the caller, page by page. */
+static int
+read_string(pid_t pid, uint64_t addr, char *buf, size_t size)
+{
+	struct iovec local, remote;
+	size_t off, chunk;
+	long r;
+
+	for (off = 0; off < size;) {
+		chunk = 4096 - ((addr + off) & 4095);
+		if (chunk > size - off)
+			chunk = size - off;
+		local.iov_base = buf + off;
+		local.iov_len = chunk;
+		remote.iov_base = (void *)(uintptr_t)(addr + off);
+		remote.iov_len = chunk;
+		r = RAW6(SYS_process_vm_readv, pid, &local, 1, &remote, 1, 0);
+		if (r <= 0)
+			return (-EFAULT);
+		if (memchr(buf + off, '\0', (size_t)r) != NULL)
+			return (0);
+		off += (size_t)r;
+	}
+	return (-ENAMETOOLONG);
+}
+
+static bool
+live(int listener, uint64_t id)
+{
+
+	return (RAW3(SYS_ioctl, listener, SECCOMP_IOCTL_NOTIF_ID_VALID,
+	    &id) == 0);
+}
+
+/*
+ * A free number in one of the derived bands of prof, in the caller's
+ * descriptor table: one that holds the placeholder (or nothing).  The
+ * search starts after the slot given last, so that it usually takes one
+ * probe.  (The placeholder number is protected: the filter lets nothing
+ * be put there, so whatever it holds is what "free" looks like.)
+ */
+static int
+free_slot(pid_t pid, const struct capsicum_profile *prof)
+{
+	static unsigned int hint[CAPSICUM_MAX_BANDS];
+	const struct capsicum_band *b;
+	unsigned int i, n, k, size;
+	int fd;
+	long r;
+
+	n = atomic_load(&capsicum_cs.cs_nbands);
+	for (i = 0; i < n; i++) {
+		b = &capsicum_cs.cs_bands[i];
+		if (!b->band_derived || b->band_prof != prof)
+			continue;
+		size = (unsigned int)capsicum_band_size(b);
+		for (k = 0; k < size; k++) {
+			fd = b->band_base + (int)((hint[i] + k) % size);
+			r = RAW5(SYS_kcmp, pid, pid, KCMP_FILE, fd,
+			    capsicum_cs.cs_ph);
+			if (r == 0 || r == -EBADF) {
+				hint[i] = (hint[i] + k + 1) % size;
+				return (fd);
+			}
+		}
+	}
+	return (-1);
+}
+
+/*
+ * A pidfd of the calling thread, kept for later requests: a pidfd names
+ * its task for good, so once checked against a live notification it stays
+ * right, and pidfd_getfd fails (ESRCH) once that task is gone.
+ */
+#define	PIDFD_CACHE	16
+
+static struct {
+	pid_t	pid;
+	int	fd;
+} pidfds[PIDFD_CACHE];
+static unsigned int pidfd_next;
+
+static int
+caller_pidfd(int listener, const struct seccomp_notif *req, bool fresh)
+{
+	unsigned int i;
+	int pfd;
+
+	for (i = 0; i < PIDFD_CACHE; i++) {
+		if (pidfds[i].pid != (pid_t)req->pid || pidfds[i].fd <= 0)
+			continue;
+		if (!fresh)
+			return (pidfds[i].fd);
+		RAW1(SYS_close, pidfds[i].fd);
+		pidfds[i].fd = 0;
+	}
+	pfd = (int)RAW2(SYS_pidfd_open, req->pid, PIDFD_THREAD);
+	if (pfd == -EINVAL)
+		pfd = (int)RAW2(SYS_pidfd_open, req->pid, 0);
+	if (pfd < 0)
+		return (-ESRCH);
+	/* The pid named the caller when the pidfd was made. */
+	if (!live(listener, req->id)) {
+		RAW1(SYS_close, pfd);
+		return (-ESRCH);
+	}
+	i = pidfd_next++ % PIDFD_CACHE;
+	if (pidfds[i].fd > 0)
+		RAW1(SYS_close, pidfds[i].fd);
+	pidfds[i].pid = (pid_t)req->pid;
+	pidfds[i].fd = pfd;
+	return (pfd);
+}
+
+/*
+ * openat(dirfd, path, flags, mode) with dirfd a limited directory: filters
+ * M and R have allowed it, so the rights fit the flags.
+ */
+static int
+broker_openat(int listener, const struct seccomp_notif *req)
+{
+	struct seccomp_notif_addfd add;
+	struct capsicum_target t;
+	struct open_how how;
+	char path[PATH_MAX];
+	int dirfd, flags, pfd, dir, nf, slot, r;
+
+	dirfd = (int)req->data.args[0];
+	flags = (int)req->data.args[2];
+	if ((r = read_string((pid_t)req->pid, req->data.args[1], path,
+	    sizeof(path))) != 0)
+		return (r);
+	if (!capsicum_classify((uint64_t)(uint32_t)dirfd, &t) ||
+	    t.t_protected || t.t_prof == NULL)
+		return (-EBADF);
+	/* The path was read from the caller, not from a reused pid. */
+	if (!live(listener, req->id))
+		return (-ESRCH);
+	if ((pfd = caller_pidfd(listener, req, false)) < 0)
+		return (pfd);
+	dir = (int)RAW3(SYS_pidfd_getfd, pfd, dirfd, 0);
+	if (dir == -ESRCH) {
+		/* A cached pidfd of a task that has gone. */
+		if ((pfd = caller_pidfd(listener, req, true)) < 0)
+			return (pfd);
+		dir = (int)RAW3(SYS_pidfd_getfd, pfd, dirfd, 0);
+	}
+	if (dir < 0)
+		return (-EBADF);
+	memset(&how, 0, sizeof(how));
+	how.flags = (uint64_t)((flags & OPEN_FLAGS) | O_CLOEXEC);
+	if ((flags & (O_CREAT | O_TMPFILE)) != 0)
+		how.mode = req->data.args[3] & 07777;
+	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+	nf = (int)RAW4(SYS_openat2, dir, path, &how, sizeof(how));
+	RAW1(SYS_close, dir);
+	if (nf < 0)
+		return (nf == -EXDEV ? -ENOTCAPABLE : nf);
+	if ((slot = free_slot((pid_t)req->pid, t.t_prof)) < 0) {
+		RAW1(SYS_close, nf);
+		return (-EMFILE);
+	}
+	memset(&add, 0, sizeof(add));
+	add.id = req->id;
+	add.flags = SECCOMP_ADDFD_FLAG_SETFD | SECCOMP_ADDFD_FLAG_SEND;
+	add.srcfd = (uint32_t)nf;
+	add.newfd = (uint32_t)slot;
+	add.newfd_flags = (uint32_t)(flags & O_CLOEXEC);
+	r = (int)RAW3(SYS_ioctl, listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+	RAW1(SYS_close, nf);
+	return (r < 0 ? r : DONE);
+}
+
+static void
+handle_one(int listener)
+{
+	struct seccomp_notif req;
+	struct seccomp_notif_resp resp;
+	unsigned int i;
+	int r;
+
+	memset(&req, 0, sizeof(req));
+	if (RAW3(SYS_ioctl, listener, SECCOMP_IOCTL_NOTIF_RECV, &req) != 0)
+		return;		/* the caller went away */
+	r = -ENOSYS;
+	for (i = 0; i < capsicum_policy_len; i++) {
+		if (capsicum_policy[i].pr_kind != PK_BROKER ||
+		    capsicum_policy_rownr(i) != req.data.nr)
+			continue;
+		if (strcmp(capsicum_policy[i].pr_sys, "openat") == 0)
+			r = broker_openat(listener, &req);
+		break;
+	}
+	if (r == DONE)
+		return;
+	memset(&resp, 0, sizeof(resp));
+	resp.id = req.id;
+	resp.error = r < 0 ? r : -ENOSYS;
+	(void)RAW3(SYS_ioctl, listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+}
+
+static void
+broker_main(int sock)
+{
+	struct pollfd p;
+	int listener;
+
+	(void)prctl(PR_SET_NAME, "capsicum-broker", 0, 0, 0);
+	listener = recv_fd(sock);
+	RAW1(SYS_close, sock);
+	if (listener < 0)
+		_exit(0);
+	/* It needs none of the sandbox's descriptors: it takes what it
+	 * needs from the caller, per request. */
+	if (listener > 0)
+		(void)RAW3(SYS_close_range, 0, listener - 1, 0);
+	(void)RAW3(SYS_close_range, listener + 1, ~0U, 0);
+	(void)RAW3(SYS_ioctl, listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
+	    SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
+	if (confine(listener) != 0)
+		_exit(1);
+	for (;;) {
+		p.fd = listener;
+		p.events = POLLIN;
+		p.revents = 0;
+		if (RAW3(SYS_poll, &p, 1, -1) < 0)
+			continue;
+		if ((p.revents & POLLIN) != 0)
+			handle_one(listener);
+		else if ((p.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0)
+			break;
+	}
+	_exit(0);
+}

@@ -140,7 +140,8 @@ $(B)/lib/libcasper.so: $(call obj,$(CASPER_SRC)) lib/casper/casper.map \
 	@mkdir -p $(@D)
 	$(CC) -shared -Wl,-soname,libcasper.so.$(SOVER) \
 	    -Wl,--version-script=lib/casper/casper.map -o $@.$(SOVER) \
-	    $(call obj,$(CASPER_SRC)) -L$(B)/lib -lnv -lcapsicum
+	    $(call obj,$(CASPER_SRC)) -L$(B)/lib -lnv -lcapsicum \
+	    $(SECCOMP_LIBS) -lpthread
 	ln -sf libcasper.so.$(SOVER) $@
 
 # Sanitizer archives used by tests and fuzzers.

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * cap_init() and the Casper process.
+ *
+ * Casper is a pdfork of the application: its process descriptor stays in
+ * the application's channel, so closing that channel (or the application
+ * dying) kills Casper.  Casper starts the zygote, then serves the core
+ * service "core.casper" on the application's socket: "open" has the zygote
+ * fork a service process and hands the application the new channel once
+ * the service reports that it is confined and ready.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/procdesc.h>
+
+#include "casper_impl.h"
+
+int casper_zygote_sock = -1;
+
+/* Names in the limits are the services the channel may open. */
+static int
+core_limit(const nvlist_t *oldlimits, const nvlist_t *newlimits)
+{
+	const char *name;
+	void *cookie;
+	int type;
+
+	cookie = NULL;
+	while ((name = nvlist_next(newlimits, &type, &cookie)) != NULL) {
+		if (type != NV_TYPE_NULL)
+			return (EINVAL);
+		if (oldlimits != NULL && !nvlist_exists_null(oldlimits, name))
+			return (ENOTCAPABLE);
+	}
+	return (0);
+}
+
+/* Ask the zygote for a service process; returns its channel or -errno. */
+static int
+spawn_service(const char *name)
+{
+	nvlist_t *req, *rep, *status;
+	int fd, error;
+
+	if (casper_zygote_sock < 0)
+		return (-ENOTCONN);
+	if ((req = nvlist_create(0)) == NULL)
+		return (-ENOMEM);
+	nvlist_add_string(req, "service", name);
+	if ((rep = nvlist_xfer(casper_zygote_sock, req, 0)) == NULL)
+		return (-errno);
+	error = nvlist_exists_number(rep, "error") ?
+	    (int)nvlist_get_number(rep, "error") : EPROTO;
+	if (error == 0 && !nvlist_exists_descriptor(rep, "chanfd"))
+		error = EPROTO;
+	if (error != 0) {
+		nvlist_destroy(rep);
+		return (-error);
+	}
+	fd = nvlist_take_descriptor(rep, "chanfd");
+	nvlist_destroy(rep);
+	/* The service confines itself, then says whether that worked. */
+	if ((status = nvlist_recv(fd, 0)) == NULL) {
+		error = errno;
+	} else {
+		error = nvlist_exists_number(status, "error") ?
+		    (int)nvlist_get_number(status, "error") : EPROTO;
+		nvlist_destroy(status);
+	}
+	if (error != 0) {
+		(void)close(fd);
+		return (-error);
+	}
+	return (fd);
+}
+
+static int
+core_command(const char *cmd, const nvlist_t *limits, nvlist_t *nvlin,
+    nvlist_t *nvlout)
+{
+	const struct casper_service *svc;
+	const char *name;
+	int fd;
+
+	if (strcmp(cmd, "open") != 0 || !nvlist_exists_string(nvlin, "service"))
+		return (EINVAL);
+	name = nvlist_get_string(nvlin, "service");
+	if ((svc = casper_service_find(name)) == NULL)
+		return (ENOENT);
+	if (limits != NULL && !nvlist_exists_null(limits, name))
+		return (ENOTCAPABLE);
+	if ((fd = spawn_service(name)) < 0)
+		return (-fd);
+	nvlist_move_descriptor(nvlout, "chanfd", fd);
+	nvlist_add_number(nvlout, "chanflags",
+	    (svc->cs_flags & CASPER_SERVICE_NO_UNIQ_LIMITS) != 0 ?
+	    CASPER_NO_UNIQ : 0);
+	return (0);
+}
+
+static const struct casper_service core = {
+	.cs_name = (char *)CASPER_CORE_NAME,
+	.cs_limit = core_limit,
+	.cs_command = core_command,
+	.cs_flags = 0,
+};
+
+const struct casper_service *
+casper_core_service(void)
+{
+
+	return (&core);
+}
+
+void
+casper_main(int sock)
+{
+	int keep[4];
+
+	(void)prctl(PR_SET_NAME, "casper", 0, 0, 0);
+	(void)signal(SIGPIPE, SIG_IGN);
+	/* Nothing of the application's but stdio stays open here. */
+	keep[0] = 0;
+	keep[1] = 1;
+	keep[2] = 2;
+	keep[3] = sock;
+	casper_close_fds(keep, 4);
+	if (casper_zygote_start(&casper_zygote_sock) != 0)
+		_exit(1);
+	casper_serve(&core, sock);
+	_exit(0);
+}
+
+cap_channel_t *
+cap_init(void)
+{
+	cap_channel_t *chan;
+	int sv[2], pd, serrno;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, CASPER_SOCK_TYPE | SOCK_CLOEXEC, 0, sv) < 0)
+		return (NULL);
+	pid = pdfork(&pd, PD_CLOEXEC);
+	if (pid < 0) {
+		serrno = errno;
+		(void)close(sv[0]);
+		(void)close(sv[1]);
+		errno = serrno;
+		return (NULL);
+	}
+	if (pid == 0) {
+		(void)close(sv[0]);
+		casper_main(sv[1]);
+	}
+	(void)close(sv[1]);
+	if ((chan = cap_wrap(sv[0], 0)) == NULL) {
+		serrno = errno;
+		(void)close(sv[0]);
+		(void)close(pd);
+		errno = serrno;
+		return (NULL);
+	}
+	chan->cch_pd = pd;
+	return (chan);
+}

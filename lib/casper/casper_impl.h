@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * libcasper internals shared between its source files, the tests and the
+ * fuzz harness (which include it with -Ilib).  Never installed.
+ *
+ * Process tree, as on FreeBSD:
+ *
+ *	application --pdfork--> casper --fork--> zygote --pdfork--> service
+ *
+ * The application's cap_init() channel keeps casper's process descriptor;
+ * the zygote dies with casper (PR_SET_PDEATHSIG and end of file); each
+ * service process holds its own process descriptor and lives while one of
+ * its connections is open (see service.c for the watcher thread that ends
+ * a service blocked in a request when its clients go away).
+ */
+#ifndef CASPER_IMPL_H
+#define	CASPER_IMPL_H
+
+#include <sys/capsicum.h>
+#include <sys/nv.h>
+#include <sys/socket.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <libcasper.h>
+#include <libcasper_service.h>
+
+/*
+ * Channel socket type.  SOCK_SEQPACKET keeps message boundaries, so a
+ * receive is one peek and one read, and it was measurably faster than
+ * SOCK_STREAM for small nvlists (docs/casper.md, bench/casper_bench.c).
+ */
+#define	CASPER_SOCK_TYPE	SOCK_SEQPACKET
+
+/* Descriptors at or above this number belong to libcapsicum (its watchdog
+ * channel); a forked Casper process must not close them. */
+#define	CASPER_LIBFD_MIN	192
+
+#define	CAP_CHANNEL_MAGIC	0xcaecaec0
+
+struct cap_channel {
+	uint32_t	cch_magic;
+	int		cch_sock;	/* connection to casper or a service */
+	int		cch_pd;		/* casper's process descriptor, or -1 */
+	int		cch_flags;	/* CASPER_NO_UNIQ */
+};
+
+/* Name of the core service spoken on the cap_init() channel. */
+#define	CASPER_CORE_NAME	"core.casper"
+
+struct casper_service {
+	struct casper_service	*cs_next;
+	char			*cs_name;
+	service_limit_func_t	*cs_limit;
+	service_command_func_t	*cs_command;
+	uint64_t		 cs_flags;
+};
+
+/* registry.c */
+const struct casper_service *casper_service_find(const char *name);
+const struct casper_service *casper_service_first(void);
+const struct casper_service *casper_core_service(void);
+int	casper_nvlist_flags(uint64_t service_flags);
+
+/*
+ * The sandbox a service process enters: the one attached with
+ * service_sandbox(), or the capability-mode default.  NULL (ENOENT) for an
+ * unknown service name.
+ */
+const struct casper_sandbox *casper_sandbox_of(const char *service_name);
+
+/*
+ * Confine the calling process exactly as the framework confines the
+ * service process of that name before its first request: sb_prepare, then
+ * the sandbox (only the baseline for CASPER_SANDBOX_DEFERRED).  0 or an
+ * errno value.  The tests use it to try escapes from a service's sandbox.
+ */
+int	casper_service_confine(const char *service_name);
+/* The baseline of DEFERRED services: seccomp plus Landlock scopes. */
+int	casper_sandbox_baseline(const struct casper_sandbox *sb);
+
+/*
+ * One request of a connection of service svc, as the service loop handles
+ * it: limit_set, limit_get, clone (a new connection, returned in *newsockp
+ * with its limits in *newlimitsp) or the service's command.  *limitsp is
+ * the connection's limits (NULL: unlimited), replaced on a successful
+ * limit_set.  Returns the reply's error, also stored in nvlout unless
+ * nvlout is in an error state (then the caller sends a fresh reply).
+ */
+int	casper_dispatch(const struct casper_service *svc, nvlist_t **limitsp,
+	    nvlist_t *nvlin, nvlist_t *nvlout, int *newsockp);
+
+/* service.c: serve sock and its clones until none is left. */
+void	casper_serve(const struct casper_service *svc, int sock);
+/* Run a service process on sock; never returns. */
+void	casper_service_main(const struct casper_service *svc, int sock,
+	    int procfd) __attribute__((noreturn));
+/* Stop and restart the watcher thread around casper_sandbox_enter(). */
+void	casper_watcher_pause(void);
+void	casper_watcher_resume(void);
+/* Close descriptors below CASPER_LIBFD_MIN except those in keep. */
+void	casper_close_fds(const int *keep, int nkeep);
+
+/* casper.c: the Casper process; zygote.c: the zygote. */
+void	casper_main(int sock) __attribute__((noreturn));
+int	casper_zygote_start(int *sockp);
+void	casper_zygote_main(int sock) __attribute__((noreturn));
+/* The core service's command "open" asks the zygote through this socket. */
+extern int casper_zygote_sock;
+
+#endif /* !CASPER_IMPL_H */

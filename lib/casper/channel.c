@@ -1,0 +1,297 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * libcasper client side: channels and the core requests every service
+ * understands (limit_set, limit_get, clone), and the core service's own
+ * (open).  Return conventions are FreeBSD's: NULL or -1 with errno, and
+ * cap_close, cap_sock and cap_unwrap never fail.  A channel that is not one
+ * (wrong magic) is a programming error and trips an assert.
+ */
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sys/nv.h>
+
+#include "casper_impl.h"
+
+#define	CHECK_CHANNEL(chan)						\
+	assert((chan) != NULL && (chan)->cch_magic == CAP_CHANNEL_MAGIC)
+
+static int
+channel_nvflags(const cap_channel_t *chan)
+{
+
+	return ((chan->cch_flags & CASPER_NO_UNIQ) != 0 ?
+	    NV_FLAG_NO_UNIQUE : 0);
+}
+
+cap_channel_t *
+cap_wrap(int sock, int flags)
+{
+	cap_channel_t *chan;
+
+	if ((flags & ~CASPER_VALID_FLAGS) != 0) {
+		errno = EINVAL;
+		return (NULL);
+	}
+	if (sock < 0 || fcntl(sock, F_GETFD) < 0) {
+		errno = EBADF;
+		return (NULL);
+	}
+	if ((chan = calloc(1, sizeof(*chan))) == NULL)
+		return (NULL);
+	chan->cch_magic = CAP_CHANNEL_MAGIC;
+	chan->cch_sock = sock;
+	chan->cch_pd = -1;
+	chan->cch_flags = flags;
+	return (chan);
+}
+
+int
+cap_unwrap(cap_channel_t *chan, int *flags)
+{
+	int sock;
+
+	CHECK_CHANNEL(chan);
+	sock = chan->cch_sock;
+	if (flags != NULL)
+		*flags = chan->cch_flags;
+	/* As on FreeBSD: the caller keeps the socket, Casper goes. */
+	if (chan->cch_pd >= 0)
+		(void)close(chan->cch_pd);
+	chan->cch_magic = 0;
+	free(chan);
+	return (sock);
+}
+
+void
+cap_close(cap_channel_t *chan)
+{
+	int serrno;
+
+	CHECK_CHANNEL(chan);
+	serrno = errno;
+	/* Closing the last process descriptor kills Casper. */
+	if (chan->cch_pd >= 0)
+		(void)close(chan->cch_pd);
+	(void)close(chan->cch_sock);
+	chan->cch_magic = 0;
+	free(chan);
+	errno = serrno;
+}
+
+int
+cap_sock(const cap_channel_t *chan)
+{
+
+	CHECK_CHANNEL(chan);
+	return (chan->cch_sock);
+}
+
+int
+cap_channel_flags(const cap_channel_t *chan)
+{
+
+	CHECK_CHANNEL(chan);
+	return (chan->cch_flags);
+}
+
+int
+cap_send_nvlist(const cap_channel_t *chan, const nvlist_t *nvl)
+{
+
+	CHECK_CHANNEL(chan);
+	return (nvlist_send(chan->cch_sock, nvl));
+}
+
+nvlist_t *
+cap_recv_nvlist(const cap_channel_t *chan)
+{
+
+	CHECK_CHANNEL(chan);
+	return (nvlist_recv(chan->cch_sock, channel_nvflags(chan)));
+}
+
+nvlist_t *
+cap_xfer_nvlist(const cap_channel_t *chan, nvlist_t *nvl)
+{
+
+	CHECK_CHANNEL(chan);
+	return (nvlist_xfer(chan->cch_sock, nvl, channel_nvflags(chan)));
+}
+
+/*
+ * Send a core request and receive the reply.  A reply without a numeric
+ * "error" is a broken peer (EPROTO); a nonzero one is the request's errno.
+ * On success the reply is returned for the caller to take fields from.
+ */
+static nvlist_t *
+core_request(const cap_channel_t *chan, nvlist_t *req)
+{
+	nvlist_t *rep;
+	int error;
+
+	if ((rep = cap_xfer_nvlist(chan, req)) == NULL)
+		return (NULL);
+	if (!nvlist_exists_number(rep, "error")) {
+		nvlist_destroy(rep);
+		errno = EPROTO;
+		return (NULL);
+	}
+	error = (int)nvlist_get_number(rep, "error");
+	if (error != 0) {
+		nvlist_destroy(rep);
+		errno = error;
+		return (NULL);
+	}
+	return (rep);
+}
+
+static nvlist_t *
+core_cmd(const char *cmd)
+{
+	nvlist_t *req;
+
+	if ((req = nvlist_create(0)) == NULL)
+		return (NULL);
+	nvlist_add_string(req, "cmd", cmd);
+	return (req);
+}
+
+int
+cap_limit_set(const cap_channel_t *chan, nvlist_t *limits)
+{
+	nvlist_t *req, *rep;
+
+	CHECK_CHANNEL(chan);
+	if (limits != NULL && nvlist_error(limits) != 0) {
+		errno = nvlist_error(limits);
+		nvlist_destroy(limits);
+		return (-1);
+	}
+	if ((req = core_cmd("limit_set")) == NULL) {
+		nvlist_destroy(limits);
+		return (-1);
+	}
+	if (limits == NULL)
+		nvlist_add_null(req, "limits");
+	else
+		nvlist_move_nvlist(req, "limits", limits);
+	if ((rep = core_request(chan, req)) == NULL)
+		return (-1);
+	nvlist_destroy(rep);
+	return (0);
+}
+
+int
+cap_limit_get(const cap_channel_t *chan, nvlist_t **limitsp)
+{
+	nvlist_t *req, *rep;
+
+	CHECK_CHANNEL(chan);
+	if ((req = core_cmd("limit_get")) == NULL)
+		return (-1);
+	if ((rep = core_request(chan, req)) == NULL)
+		return (-1);
+	if (nvlist_exists_null(rep, "limits")) {
+		*limitsp = NULL;
+	} else if (nvlist_exists_nvlist(rep, "limits")) {
+		*limitsp = nvlist_take_nvlist(rep, "limits");
+	} else {
+		nvlist_destroy(rep);
+		errno = EPROTO;
+		return (-1);
+	}
+	nvlist_destroy(rep);
+	return (0);
+}
+
+/* Wrap the descriptor named key of a successful reply; consumes rep. */
+static cap_channel_t *
+wrap_reply(nvlist_t *rep, const char *key, int flags)
+{
+	cap_channel_t *nchan;
+	int sock, serrno;
+
+	if (!nvlist_exists_descriptor(rep, key) ||
+	    (flags & ~CASPER_VALID_FLAGS) != 0) {
+		nvlist_destroy(rep);
+		errno = EPROTO;
+		return (NULL);
+	}
+	sock = nvlist_take_descriptor(rep, key);
+	nvlist_destroy(rep);
+	if ((nchan = cap_wrap(sock, flags)) == NULL) {
+		serrno = errno;
+		(void)close(sock);
+		errno = serrno;
+	}
+	return (nchan);
+}
+
+cap_channel_t *
+cap_clone(const cap_channel_t *chan)
+{
+	nvlist_t *req, *rep;
+
+	CHECK_CHANNEL(chan);
+	if ((req = core_cmd("clone")) == NULL)
+		return (NULL);
+	if ((rep = core_request(chan, req)) == NULL)
+		return (NULL);
+	return (wrap_reply(rep, "sock", chan->cch_flags));
+}
+
+cap_channel_t *
+cap_service_open(const cap_channel_t *chan, const char *name)
+{
+	nvlist_t *req, *rep;
+	uint64_t flags;
+
+	CHECK_CHANNEL(chan);
+	if (name == NULL) {
+		errno = EINVAL;
+		return (NULL);
+	}
+	if ((req = core_cmd("open")) == NULL)
+		return (NULL);
+	nvlist_add_string(req, "service", name);
+	if ((rep = core_request(chan, req)) == NULL)
+		return (NULL);
+	if (!nvlist_exists_number(rep, "chanflags") ||
+	    (flags = nvlist_get_number(rep, "chanflags")) >
+	    CASPER_VALID_FLAGS) {
+		nvlist_destroy(rep);
+		errno = EPROTO;
+		return (NULL);
+	}
+	return (wrap_reply(rep, "chanfd", (int)flags));
+}
+
+int
+cap_service_limit(const cap_channel_t *chan, const char *const *names,
+    size_t nnames)
+{
+	nvlist_t *limits;
+	size_t i;
+
+	CHECK_CHANNEL(chan);
+	if (nnames > 0 && names == NULL) {
+		errno = EINVAL;
+		return (-1);
+	}
+	if ((limits = nvlist_create(0)) == NULL)
+		return (-1);
+	for (i = 0; i < nnames; i++) {
+		if (names[i] == NULL) {
+			nvlist_destroy(limits);
+			errno = EINVAL;
+			return (-1);
+		}
+		nvlist_add_null(limits, names[i]);
+	}
+	return (cap_limit_set(chan, limits));
+}

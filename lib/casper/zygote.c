@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The zygote: a small, clean fork of Casper that forks the service
+ * processes, so that they do not inherit what Casper accumulates.
+ *
+ * It dies with Casper (PR_SET_PDEATHSIG, and end of file on its socket).
+ * Each service is pdforked; its process descriptor is sent to the service
+ * itself over the new channel, as on FreeBSD, so the service lives while
+ * its clients keep a connection, whatever happens to Casper.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/procdesc.h>
+
+#include "casper_impl.h"
+
+static int zygote_sock = -1;
+
+static void __attribute__((noreturn))
+service_child(const struct casper_service *svc, int sock)
+{
+	nvlist_t *nvl;
+	int procfd;
+
+	(void)close(zygote_sock);
+	procfd = -1;
+	/* The zygote sends our own process descriptor first. */
+	if ((nvl = nvlist_recv(sock, 0)) == NULL)
+		_exit(1);
+	if (nvlist_exists_descriptor(nvl, "procfd"))
+		procfd = nvlist_take_descriptor(nvl, "procfd");
+	nvlist_destroy(nvl);
+	if (procfd < 0)
+		_exit(1);
+	casper_service_main(svc, sock, procfd);
+}
+
+/* Fork a process for the named service; its channel end or -errno. */
+static int
+spawn(const char *name)
+{
+	const struct casper_service *svc;
+	nvlist_t *nvl;
+	int sv[2], pd, error;
+	pid_t pid;
+
+	if ((svc = casper_service_find(name)) == NULL)
+		return (-ENOENT);
+	if (socketpair(AF_UNIX, CASPER_SOCK_TYPE | SOCK_CLOEXEC, 0, sv) < 0)
+		return (-errno);
+	if ((pid = pdfork(&pd, PD_CLOEXEC)) < 0) {
+		error = errno;
+		(void)close(sv[0]);
+		(void)close(sv[1]);
+		return (-error);
+	}
+	if (pid == 0) {
+		(void)close(sv[0]);
+		service_child(svc, sv[1]);
+	}
+	(void)close(sv[1]);
+	error = 0;
+	if ((nvl = nvlist_create(0)) == NULL) {
+		error = ENOMEM;
+		(void)close(pd);
+	} else {
+		nvlist_move_descriptor(nvl, "procfd", pd);
+		if (nvlist_send(sv[0], nvl) != 0)
+			error = errno;
+		nvlist_destroy(nvl);	/* the service has its own copy */
+	}
+	if (error != 0) {
+		(void)close(sv[0]);
+		return (-error);
+	}
+	return (sv[0]);
+}
+
+void
+casper_zygote_main(int sock)
+{
+	nvlist_t *req, *rep;
+	int fd;
+
+	zygote_sock = sock;
+	for (;;) {
+		if ((req = nvlist_recv(sock, 0)) == NULL)
+			_exit(0);	/* Casper is gone */
+		if ((rep = nvlist_create(0)) == NULL)
+			_exit(1);
+		fd = nvlist_exists_string(req, "service") ?
+		    spawn(nvlist_get_string(req, "service")) : -EINVAL;
+		nvlist_destroy(req);
+		if (fd >= 0)
+			nvlist_move_descriptor(rep, "chanfd", fd);
+		nvlist_add_number(rep, "error", (uint64_t)(fd >= 0 ? 0 : -fd));
+		if (nvlist_send(sock, rep) != 0)
+			_exit(0);
+		nvlist_destroy(rep);
+	}
+}
+
+int
+casper_zygote_start(int *sockp)
+{
+	int sv[2], keep[4];
+	pid_t casper, pid;
+
+	if (socketpair(AF_UNIX, CASPER_SOCK_TYPE | SOCK_CLOEXEC, 0, sv) < 0)
+		return (-1);
+	casper = getpid();
+	/* Casper does not wait for the zygote; the kernel reaps it. */
+	(void)signal(SIGCHLD, SIG_IGN);
+	if ((pid = fork()) < 0) {
+		(void)close(sv[0]);
+		(void)close(sv[1]);
+		return (-1);
+	}
+	if (pid == 0) {
+		(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		if (getppid() != casper)
+			_exit(0);
+		(void)prctl(PR_SET_NAME, "zygote", 0, 0, 0);
+		(void)signal(SIGCHLD, SIG_DFL);
+		keep[0] = 0;
+		keep[1] = 1;
+		keep[2] = 2;
+		keep[3] = sv[1];
+		casper_close_fds(keep, 4);
+		casper_zygote_main(sv[1]);
+	}
+	(void)close(sv[1]);
+	*sockp = sv[0];
+	return (0);
+}

@@ -119,17 +119,15 @@ casper_core_service(void)
 void
 casper_main(int sock)
 {
-	int keep[4];
 
 	(void)prctl(PR_SET_NAME, "casper", 0, 0, 0);
 	(void)signal(SIGPIPE, SIG_IGN);
-	/* Nothing of the application's but stdio stays open here. */
-	keep[0] = 0;
-	keep[1] = 1;
-	keep[2] = 2;
-	keep[3] = sock;
-	casper_close_fds(keep, 4);
-	if (casper_zygote_start(&casper_zygote_sock) != 0)
+	/*
+	 * As on FreeBSD, Casper keeps the descriptors the application had
+	 * at cap_init(): CASPER_SERVICE_FD services inherit them; the others
+	 * close them when they start.
+	 */
+	if (casper_zygote_start(sock, &casper_zygote_sock) != 0)
 		_exit(1);
 	casper_serve(&core, sock);
 	_exit(0);

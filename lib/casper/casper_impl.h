@@ -104,7 +104,7 @@ void	casper_close_fds(const int *keep, int nkeep);
 
 /* casper.c: the Casper process; zygote.c: the zygote. */
 void	casper_main(int sock) __attribute__((noreturn));
-int	casper_zygote_start(int *sockp);
+int	casper_zygote_start(int appsock, int *sockp);
 void	casper_zygote_main(int sock) __attribute__((noreturn));
 /* The core service's command "open" asks the zygote through this socket. */
 extern int casper_zygote_sock;

@@ -151,11 +151,11 @@ core_request(const cap_channel_t *chan, nvlist_t *req)
 }
 
 static nvlist_t *
-core_cmd(const char *cmd)
+core_cmd(const cap_channel_t *chan, const char *cmd)
 {
 	nvlist_t *req;
 
-	if ((req = nvlist_create(0)) == NULL)
+	if ((req = nvlist_create(channel_nvflags(chan))) == NULL)
 		return (NULL);
 	nvlist_add_string(req, "cmd", cmd);
 	return (req);
@@ -172,7 +172,7 @@ cap_limit_set(const cap_channel_t *chan, nvlist_t *limits)
 		nvlist_destroy(limits);
 		return (-1);
 	}
-	if ((req = core_cmd("limit_set")) == NULL) {
+	if ((req = core_cmd(chan, "limit_set")) == NULL) {
 		nvlist_destroy(limits);
 		return (-1);
 	}
@@ -192,7 +192,7 @@ cap_limit_get(const cap_channel_t *chan, nvlist_t **limitsp)
 	nvlist_t *req, *rep;
 
 	CHECK_CHANNEL(chan);
-	if ((req = core_cmd("limit_get")) == NULL)
+	if ((req = core_cmd(chan, "limit_get")) == NULL)
 		return (-1);
 	if ((rep = core_request(chan, req)) == NULL)
 		return (-1);
@@ -238,7 +238,7 @@ cap_clone(const cap_channel_t *chan)
 	nvlist_t *req, *rep;
 
 	CHECK_CHANNEL(chan);
-	if ((req = core_cmd("clone")) == NULL)
+	if ((req = core_cmd(chan, "clone")) == NULL)
 		return (NULL);
 	if ((rep = core_request(chan, req)) == NULL)
 		return (NULL);
@@ -256,7 +256,7 @@ cap_service_open(const cap_channel_t *chan, const char *name)
 		errno = EINVAL;
 		return (NULL);
 	}
-	if ((req = core_cmd("open")) == NULL)
+	if ((req = core_cmd(chan, "open")) == NULL)
 		return (NULL);
 	nvlist_add_string(req, "service", name);
 	if ((rep = core_request(chan, req)) == NULL)

@@ -105,9 +105,9 @@ casper_zygote_main(int sock)
 }
 
 int
-casper_zygote_start(int *sockp)
+casper_zygote_start(int appsock, int *sockp)
 {
-	int sv[2], keep[4];
+	int sv[2];
 	pid_t casper, pid;
 
 	if (socketpair(AF_UNIX, CASPER_SOCK_TYPE | SOCK_CLOEXEC, 0, sv) < 0)
@@ -126,11 +126,9 @@ casper_zygote_start(int *sockp)
 			_exit(0);
 		(void)prctl(PR_SET_NAME, "zygote", 0, 0, 0);
 		(void)signal(SIGCHLD, SIG_DFL);
-		keep[0] = 0;
-		keep[1] = 1;
-		keep[2] = 2;
-		keep[3] = sv[1];
-		casper_close_fds(keep, 4);
+		/* Casper must see the application's end of file alone. */
+		(void)close(appsock);
+		(void)close(sv[0]);
 		casper_zygote_main(sv[1]);
 	}
 	(void)close(sv[1]);

@@ -270,8 +270,10 @@ check(void)
 				bad++;
 			}
 		}
+		/* A broker row without one is routed by number alone. */
 		if (row->pr_kind >= PK_RIGHT && (row->pr_fd < 0 ||
-		    row->pr_fd > 5)) {
+		    row->pr_fd > 5) &&
+		    !(row->pr_kind == PK_BROKER && row->pr_fd == -1)) {
 			warnx("row %u (%s): no descriptor argument", i,
 			    row->pr_sys);
 			bad++;

@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -56,6 +57,9 @@
 #ifndef PIDFD_THREAD
 #define	PIDFD_THREAD		O_EXCL			/* 6.9 */
 #endif
+#ifndef SYS_fchmodat2
+#define	SYS_fchmodat2		452			/* 6.6 */
+#endif
 
 /* The open flags openat2() accepts (it refuses unknown bits; openat
  * ignores them). */
@@ -65,7 +69,7 @@
 			 O_CLOEXEC | O_SYNC | O_PATH | O_TMPFILE)
 
 /* A handler has completed the call itself (ADDFD with SEND). */
-#define	DONE		1
+#define	DONE		LONG_MIN
 
 /* ---------------------------------------------------------------------
  * Filter B.
@@ -107,7 +111,7 @@ capsicum_bfilter_build(const struct capsicum_target *t, unsigned int n,
 	}
 	for (j = 0, nt = 0; j < n; j++)
 		nt += routed(&t[j]) ? 1 : 0;
-	if (nrows == 0 || nt == 0)
+	if (nrows == 0)
 		return (-ENOENT);
 	len = 5 + 2 * nrows + nrows * (4 * nt + 1);
 	if (len > BPF_MAXINSNS)
@@ -140,6 +144,11 @@ capsicum_bfilter_build(const struct capsicum_target *t, unsigned int n,
 			continue;
 		f[ja[j]].k = k - (ja[j] + 1);
 		j++;
+		/* No descriptor argument: every such call goes. */
+		if (capsicum_policy[i].pr_fd < 0) {
+			put(f, &k, BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF, 0, 0);
+			continue;
+		}
 		for (m = 0; m < n; m++) {
 			if (!routed(&t[m]))
 				continue;
@@ -269,11 +278,13 @@ recv_fd(int sock)
 static int
 confine(int listener)
 {
-	static const char *const allow[] = {
-		"poll", "ppoll", "process_vm_readv", "pidfd_open",
-		"pidfd_getfd", "openat2", "kcmp", "close", "exit",
-		"exit_group", "rt_sigreturn", "restart_syscall", "brk",
-		"munmap", "madvise",
+	static const int allow[] = {
+		SYS_poll, SYS_ppoll, SYS_process_vm_readv,
+		SYS_process_vm_writev, SYS_pidfd_open, SYS_pidfd_getfd,
+		SYS_openat2, SYS_kcmp, SYS_close, SYS_newfstatat, SYS_statx,
+		SYS_faccessat2, SYS_readlinkat, SYS_fchmodat2, SYS_fchownat,
+		SYS_utimensat, SYS_exit, SYS_exit_group, SYS_rt_sigreturn,
+		SYS_restart_syscall, SYS_brk, SYS_munmap, SYS_madvise,
 	};
 	scmp_filter_ctx ctx;
 	unsigned int i;
@@ -283,8 +294,7 @@ confine(int listener)
 		return (-ENOMEM);
 	r = 0;
 	for (i = 0; i < sizeof(allow) / sizeof(allow[0]) && r == 0; i++)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
-		    seccomp_syscall_resolve_name(allow[i]), 0);
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allow[i], 0);
 	if (r == 0)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 		    SCMP_A0(SCMP_CMP_EQ, (uint64_t)listener));
@@ -409,17 +419,181 @@ caller_pidfd(int listener, const struct seccomp_notif *req, bool fresh)
 }
 
 /*
+ * Our own reference to the caller's descriptor fd.  Call after reading the
+ * caller's memory: the liveness check also says that memory was the
+ * caller's, not a reused pid's.
+ */
+static int
+take_fd(int listener, const struct seccomp_notif *req, int fd)
+{
+	int pfd, r;
+
+	if (!live(listener, req->id))
+		return (-ESRCH);
+	if ((pfd = caller_pidfd(listener, req, false)) < 0)
+		return (pfd);
+	r = (int)RAW3(SYS_pidfd_getfd, pfd, fd, 0);
+	if (r == -ESRCH) {
+		/* A cached pidfd of a task that has gone. */
+		if ((pfd = caller_pidfd(listener, req, true)) < 0)
+			return (pfd);
+		r = (int)RAW3(SYS_pidfd_getfd, pfd, fd, 0);
+	}
+	return (r < 0 ? -EBADF : r);
+}
+
+static int
+read_mem(pid_t pid, uint64_t addr, void *buf, size_t len)
+{
+	struct iovec local = { buf, len };
+	struct iovec remote = { (void *)(uintptr_t)addr, len };
+
+	return (RAW6(SYS_process_vm_readv, pid, &local, 1, &remote, 1, 0) ==
+	    (long)len ? 0 : -EFAULT);
+}
+
+static int
+write_mem(pid_t pid, uint64_t addr, const void *buf, size_t len)
+{
+	struct iovec local = { (void *)(uintptr_t)buf, len };
+	struct iovec remote = { (void *)(uintptr_t)addr, len };
+
+	return (RAW6(SYS_process_vm_writev, pid, &local, 1, &remote, 1, 0) ==
+	    (long)len ? 0 : -EFAULT);
+}
+
+/* The flags argument of a call the SIGSYS handler reissued, or -1. */
+static int
+lookup_flags(long nr, const uint64_t *a)
+{
+
+	switch (nr) {
+	case SYS_newfstatat:
+	case SYS_faccessat2:
+	case SYS_fchmodat2:
+	case SYS_utimensat:
+		return ((int)a[3]);
+	case SYS_statx:
+		return ((int)a[2]);
+	case SYS_fchownat:
+		return ((int)a[4]);
+	case SYS_faccessat:
+	case SYS_fchmodat:
+		return (0);
+	case SYS_readlinkat:
+		return (AT_SYMLINK_NOFOLLOW);
+	default:
+		return (-1);
+	}
+}
+
+/* Do call nr on obj, found beneath the directory. */
+static long
+lookup_do(pid_t pid, long nr, const uint64_t *a, int flags, int obj)
+{
+	char buf[PATH_MAX];
+	struct timespec ts[2];
+	struct statx stx;
+	struct stat st;
+	long r;
+
+	switch (nr) {
+	case SYS_newfstatat:
+		r = RAW4(SYS_newfstatat, obj, "", &st, AT_EMPTY_PATH);
+		return (r == 0 ? write_mem(pid, a[2], &st, sizeof(st)) : r);
+	case SYS_statx:
+		r = RAW5(SYS_statx, obj, "", AT_EMPTY_PATH |
+		    (flags & AT_STATX_SYNC_TYPE), a[3], &stx);
+		return (r == 0 ? write_mem(pid, a[4], &stx, sizeof(stx)) : r);
+	case SYS_faccessat:
+	case SYS_faccessat2:
+		return (RAW4(SYS_faccessat2, obj, "", a[2],
+		    AT_EMPTY_PATH | (flags & AT_EACCESS)));
+	case SYS_readlinkat:
+		if ((long)a[3] <= 0)
+			return (-EINVAL);
+		r = RAW4(SYS_readlinkat, obj, "", buf,
+		    a[3] < sizeof(buf) ? a[3] : sizeof(buf));
+		/* Not a symlink: readlinkat by path says EINVAL. */
+		if (r == -ENOENT && RAW4(SYS_newfstatat, obj, "", &st,
+		    AT_EMPTY_PATH) == 0 && !S_ISLNK(st.st_mode))
+			return (-EINVAL);
+		if (r > 0 && write_mem(pid, a[2], buf, (size_t)r) != 0)
+			return (-EFAULT);
+		return (r);
+	case SYS_fchmodat:
+	case SYS_fchmodat2:
+		return (RAW4(SYS_fchmodat2, obj, "", a[2], AT_EMPTY_PATH));
+	case SYS_fchownat:
+		return (RAW5(SYS_fchownat, obj, "", a[2], a[3],
+		    AT_EMPTY_PATH));
+	case SYS_utimensat:
+		if (a[2] != 0 && read_mem(pid, a[2], ts, sizeof(ts)) != 0)
+			return (-EFAULT);
+		return (RAW4(SYS_utimensat, obj, "", a[2] != 0 ? ts : NULL,
+		    AT_EMPTY_PATH));
+	default:
+		return (-ENOSYS);
+	}
+}
+
+/*
+ * A call by path the SIGSYS handler reissued: argument 0 is the original
+ * call, 1-5 its arguments (directory, path, ...).  Filter R has checked
+ * the directory's rights.  Resolve the path beneath the directory to an
+ * O_PATH descriptor, then do the call on that.
+ */
+static long
+broker_lookup(int listener, const struct seccomp_notif *req)
+{
+	const uint64_t *a = (const uint64_t *)&req->data.args[1];
+	long nr = (long)req->data.args[0];
+	char path[PATH_MAX];
+	struct open_how how;
+	int flags, dir, obj;
+	long r;
+
+	if ((flags = lookup_flags(nr, a)) == -1)
+		return (-ENOSYS);
+	if ((int)a[0] == AT_FDCWD)
+		return (-ECAPMODE);
+	if ((r = read_string((pid_t)req->pid, a[1], path, sizeof(path))) != 0)
+		return (r);
+	if ((dir = take_fd(listener, req, (int)a[0])) < 0)
+		return (dir);
+	if (path[0] == '\0') {
+		if ((flags & AT_EMPTY_PATH) == 0) {
+			RAW1(SYS_close, dir);
+			return (-ENOENT);
+		}
+		obj = dir;
+	} else {
+		memset(&how, 0, sizeof(how));
+		how.flags = O_PATH | O_CLOEXEC |
+		    ((flags & AT_SYMLINK_NOFOLLOW) != 0 ? O_NOFOLLOW : 0);
+		how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+		obj = (int)RAW4(SYS_openat2, dir, path, &how, sizeof(how));
+		RAW1(SYS_close, dir);
+		if (obj < 0)
+			return (obj == -EXDEV ? -ENOTCAPABLE : obj);
+	}
+	r = lookup_do((pid_t)req->pid, nr, a, flags, obj);
+	RAW1(SYS_close, obj);
+	return (r);
+}
+
+/*
  * openat(dirfd, path, flags, mode) with dirfd a limited directory: filters
  * M and R have allowed it, so the rights fit the flags.
  */
-static int
+static long
 broker_openat(int listener, const struct seccomp_notif *req)
 {
 	struct seccomp_notif_addfd add;
 	struct capsicum_target t;
 	struct open_how how;
 	char path[PATH_MAX];
-	int dirfd, flags, pfd, dir, nf, slot, r;
+	int dirfd, flags, dir, nf, slot, r;
 
 	dirfd = (int)req->data.args[0];
 	flags = (int)req->data.args[2];
@@ -429,20 +603,8 @@ broker_openat(int listener, const struct seccomp_notif *req)
 	if (!capsicum_classify((uint64_t)(uint32_t)dirfd, &t) ||
 	    t.t_protected || t.t_prof == NULL)
 		return (-EBADF);
-	/* The path was read from the caller, not from a reused pid. */
-	if (!live(listener, req->id))
-		return (-ESRCH);
-	if ((pfd = caller_pidfd(listener, req, false)) < 0)
-		return (pfd);
-	dir = (int)RAW3(SYS_pidfd_getfd, pfd, dirfd, 0);
-	if (dir == -ESRCH) {
-		/* A cached pidfd of a task that has gone. */
-		if ((pfd = caller_pidfd(listener, req, true)) < 0)
-			return (pfd);
-		dir = (int)RAW3(SYS_pidfd_getfd, pfd, dirfd, 0);
-	}
-	if (dir < 0)
-		return (-EBADF);
+	if ((dir = take_fd(listener, req, dirfd)) < 0)
+		return (dir);
 	memset(&how, 0, sizeof(how));
 	how.flags = (uint64_t)((flags & OPEN_FLAGS) | O_CLOEXEC);
 	if ((flags & (O_CREAT | O_TMPFILE)) != 0)
@@ -473,7 +635,7 @@ handle_one(int listener)
 	struct seccomp_notif req;
 	struct seccomp_notif_resp resp;
 	unsigned int i;
-	int r;
+	long r;
 
 	memset(&req, 0, sizeof(req));
 	if (RAW3(SYS_ioctl, listener, SECCOMP_IOCTL_NOTIF_RECV, &req) != 0)
@@ -485,13 +647,18 @@ handle_one(int listener)
 			continue;
 		if (strcmp(capsicum_policy[i].pr_sys, "openat") == 0)
 			r = broker_openat(listener, &req);
+		else if (req.data.nr == CAPSICUM_BROKER_NR)
+			r = broker_lookup(listener, &req);
 		break;
 	}
 	if (r == DONE)
 		return;
 	memset(&resp, 0, sizeof(resp));
 	resp.id = req.id;
-	resp.error = r < 0 ? r : -ENOSYS;
+	if (r >= 0)
+		resp.val = r;
+	else
+		resp.error = (int32_t)r;
 	(void)RAW3(SYS_ioctl, listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
 }
 

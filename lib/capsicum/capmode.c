@@ -250,6 +250,19 @@ derived_bands(int fd, const struct capsicum_profile *prof)
 	return (true);
 }
 
+static bool
+holds_directory(const int *fds, unsigned int nfds)
+{
+	struct stat st;
+	unsigned int i;
+
+	for (i = 0; i < nfds; i++) {
+		if (RAW2(SYS_fstat, fds[i], &st) == 0 && S_ISDIR(st.st_mode))
+			return (true);
+	}
+	return (false);
+}
+
 /* Targets for filter R: every pin and band, protected numbers first. */
 static struct capsicum_target *
 all_targets(unsigned int *np)
@@ -397,6 +410,11 @@ enter_locked(void)
 		errno = EMFILE;
 		return (-1);
 	}
+
+	/* Lookups by path (fstatat, readlinkat, ...) relative to a held
+	 * directory need the broker too. */
+	if (holds_directory(fds, nfds))
+		want |= CAP_LAYER_BROKER;
 
 	/* Children forked before now are signalled through the watchdog;
 	 * tell it which ones no descriptor here may kill. */

@@ -102,6 +102,13 @@
 #define	LIMITED_RANGE(s, lo, hi, emu, why) ROW(s, -1, PK_LIMITED_RANGE,	\
 	lo, hi, .pr_emu = (emu), .pr_why = why)
 #define	BROKER(s, fd, why)	ROW(s, -1, PK_BROKER, fd, -1, .pr_why = why)
+#define	BROKER_NR(s, nr, why)	ROW(s, nr, PK_BROKER, -1, -1, .pr_why = why)
+#define	RIGHT_IF_NR(s, nr, fd, r, why, ...) ROW(s, nr, PK_RIGHT, fd, -1,	\
+	.pr_right = (r), .pr_why = why, COND(__VA_ARGS__))
+/* The broker's call: a lookup by path reissued by the SIGSYS handler
+ * (filter.h); the directory is argument 1, the original call argument 0. */
+#define	BCALL(nr, r, why)	RIGHT_IF_NR(capsicum_broker_call,		\
+	CAPSICUM_BROKER_NR, 1, r, why, C_EQ(0, (nr)))
 
 #define	FDCWD		((uint32_t)AT_FDCWD)
 #define	OPATH_ACC	(O_ACCMODE | O_PATH)
@@ -184,11 +191,11 @@ const struct prow capsicum_policy[] = {
 	RIGHT(fstat, 0, CAP_FSTAT, "fstat"),
 	ALLOW(newfstatat, "fstatat; only the NULL-path form reaches the kernel"),
 	REFUSE(newfstatat, "fstatat relative to the current directory", C_LO32(0, FDCWD)),
-	EMULATE(newfstatat, EMU_EMPTY_PATH, "fstatat(fd, \"\", AT_EMPTY_PATH) is reissued with a NULL path; any other path is ECAPMODE until the broker resolves it", C_NE(1, 0)),
+	EMULATE(newfstatat, EMU_EMPTY_PATH, "fstatat(fd, \"\", AT_EMPTY_PATH) is reissued with a NULL path; any other path goes to the broker", C_NE(1, 0)),
 	RIGHT(newfstatat, 0, CAP_FSTAT, "fstatat on the descriptor itself needs CAP_FSTAT"),
 	ALLOW(statx, "statx; only the NULL-path form reaches the kernel"),
 	REFUSE(statx, "statx relative to the current directory", C_LO32(0, FDCWD)),
-	EMULATE(statx, EMU_EMPTY_PATH, "statx(fd, \"\", AT_EMPTY_PATH) is reissued with a NULL path; any other path is ECAPMODE", C_NE(1, 0)),
+	EMULATE(statx, EMU_EMPTY_PATH, "statx(fd, \"\", AT_EMPTY_PATH) is reissued with a NULL path; any other path goes to the broker", C_NE(1, 0)),
 	RIGHT(statx, 0, CAP_FSTAT, "statx"),
 	ALLOW(fstatfs, "file system statistics of a held descriptor"),
 	RIGHT(fstatfs, 0, CAP_FSTATFS, "fstatfs (also fpathconf)"),
@@ -196,7 +203,7 @@ const struct prow capsicum_policy[] = {
 	RIGHT(fchmod, 0, CAP_FCHMOD, "fchmod"),
 	ALLOW(fchown, "change owner of a held file"),
 	RIGHT(fchown, 0, CAP_FCHOWN, "fchown"),
-	ALLOW_IF(utimensat, "futimens: utimensat(fd, NULL, times, 0)", C_EQ(1, 0)),
+	ALLOW(utimensat, "futimens: utimensat(fd, NULL, times, 0); with a path, the broker"),
 	REFUSE(utimensat, "utimensat relative to the current directory", C_LO32(0, FDCWD)),
 	RIGHT(utimensat, 0, CAP_FUTIMES, "futimens"),
 	ALLOW(fgetxattr, "extended attribute of a held file"),
@@ -266,12 +273,49 @@ const struct prow capsicum_policy[] = {
 	ALLOW(execveat, "fexecve: execveat(fd, \"\", ..., AT_EMPTY_PATH); Landlock allows EXECUTE only on held files and directories with CAP_FEXECVE"),
 	REFUSE(execveat, "execveat relative to the current directory", C_LO32(0, FDCWD)),
 	RIGHT(execveat, 0, CAP_FEXECVE, "fexecve"),
-	DENY(readlinkat, "Landlock does not confine readlink: refused until the broker resolves paths"),
-	DENY(faccessat, "Landlock does not confine access(): refused until the broker resolves paths"),
-	DENY(faccessat2, "Landlock does not confine access(): refused until the broker resolves paths"),
-	DENY(fchmodat, "Landlock does not confine chmod by path"),
-	DENY_NR(fchmodat2, 452, "Landlock does not confine chmod by path"),
-	DENY(fchownat, "Landlock does not confine chown by path (fchown is allowed)"),
+	/* Lookups Landlock does not confine: the broker resolves the path
+	 * beneath the directory (RESOLVE_BENEATH) and does the call on what
+	 * it found; ECAPMODE without a broker.  A NULL path never looks
+	 * anything up. */
+	ALLOW(readlinkat, "readlinkat with a NULL path (EFAULT)"),
+	REFUSE(readlinkat, "readlinkat relative to the current directory", C_LO32(0, FDCWD)),
+	EMULATE(readlinkat, EMU_BROKER, "readlinkat: the broker resolves the path", C_NE(1, 0)),
+	ALLOW(faccessat, "faccessat with a NULL path (EFAULT)"),
+	REFUSE(faccessat, "faccessat relative to the current directory", C_LO32(0, FDCWD)),
+	EMULATE(faccessat, EMU_BROKER, "faccessat: the broker resolves the path", C_NE(1, 0)),
+	ALLOW(faccessat2, "faccessat2 with a NULL path (EFAULT)"),
+	REFUSE(faccessat2, "faccessat2 relative to the current directory", C_LO32(0, FDCWD)),
+	EMULATE(faccessat2, EMU_BROKER, "faccessat2: the broker resolves the path", C_NE(1, 0)),
+	ALLOW(fchmodat, "fchmodat with a NULL path (EFAULT)"),
+	REFUSE(fchmodat, "fchmodat relative to the current directory", C_LO32(0, FDCWD)),
+	EMULATE(fchmodat, EMU_BROKER, "fchmodat: the broker resolves the path", C_NE(1, 0)),
+	ALLOW_NR(fchmodat2, 452, "fchmodat2 with a NULL path (EFAULT)"),
+	ROW(fchmodat2, 452, PK_REFUSE, -1, -1, .pr_why = "fchmodat2 relative to the current directory", COND(C_LO32(0, FDCWD))),
+	ROW(fchmodat2, 452, PK_EMULATE, -1, -1, .pr_emu = EMU_BROKER, .pr_why = "fchmodat2: the broker resolves the path", COND(C_NE(1, 0))),
+	ALLOW(fchownat, "fchownat with a NULL path (EFAULT)"),
+	REFUSE(fchownat, "fchownat relative to the current directory", C_LO32(0, FDCWD)),
+	EMULATE(fchownat, EMU_BROKER, "fchownat: the broker resolves the path", C_NE(1, 0)),
+	EMULATE(utimensat, EMU_BROKER, "utimensat with a path: the broker resolves it", C_NE(1, 0)),
+	ALLOW_NR(capsicum_broker_call, CAPSICUM_BROKER_NR, "the broker's call (filter B sends it to the broker; ENOSYS without one)"),
+	BROKER_NR(capsicum_broker_call, CAPSICUM_BROKER_NR, "lookups by path reissued by the SIGSYS handler: the broker resolves them beneath the directory"),
+	BCALL(SYS_newfstatat, CAP_FSTAT, "fstatat by path: CAP_FSTATAT = CAP_FSTAT"),
+	BCALL(SYS_newfstatat, CAP_LOOKUP, "fstatat by path: and CAP_LOOKUP"),
+	BCALL(SYS_statx, CAP_FSTAT, "statx by path: CAP_FSTAT"),
+	BCALL(SYS_statx, CAP_LOOKUP, "statx by path: and CAP_LOOKUP"),
+	BCALL(SYS_faccessat, CAP_FSTAT, "faccessat: CAP_FSTATAT = CAP_FSTAT"),
+	BCALL(SYS_faccessat, CAP_LOOKUP, "faccessat: and CAP_LOOKUP"),
+	BCALL(SYS_faccessat2, CAP_FSTAT, "faccessat2: CAP_FSTAT"),
+	BCALL(SYS_faccessat2, CAP_LOOKUP, "faccessat2: and CAP_LOOKUP"),
+	BCALL(SYS_readlinkat, CAP_LOOKUP, "readlinkat: CAP_LOOKUP"),
+	BCALL(SYS_readlinkat, CAP_READ, "readlinkat: and CAP_READ"),
+	BCALL(SYS_fchmodat, CAP_FCHMOD, "fchmodat: CAP_FCHMODAT = CAP_FCHMOD"),
+	BCALL(SYS_fchmodat, CAP_LOOKUP, "fchmodat: and CAP_LOOKUP"),
+	BCALL(452, CAP_FCHMOD, "fchmodat2: CAP_FCHMOD"),
+	BCALL(452, CAP_LOOKUP, "fchmodat2: and CAP_LOOKUP"),
+	BCALL(SYS_fchownat, CAP_FCHOWN, "fchownat: CAP_FCHOWNAT = CAP_FCHOWN"),
+	BCALL(SYS_fchownat, CAP_LOOKUP, "fchownat: and CAP_LOOKUP"),
+	BCALL(SYS_utimensat, CAP_FUTIMES, "utimensat by path: CAP_FUTIMESAT = CAP_FUTIMES"),
+	BCALL(SYS_utimensat, CAP_LOOKUP, "utimensat by path: and CAP_LOOKUP"),
 	DENY(futimesat, "Landlock does not confine utimes by path (futimens is allowed)"),
 	DENY_NR(setxattrat, 463, "extended attributes by path"),
 	DENY_NR(getxattrat, 464, "extended attributes by path"),
@@ -751,10 +795,6 @@ const struct punenforced capsicum_unenforced[] = {
 	{ CAP_FCHDIR, "fchdir is refused in capability mode (as on FreeBSD)" },
 	{ CAP_FPATHCONF, "glibc implements fpathconf with fstatfs, which needs CAP_FSTATFS" },
 	{ CAP_FSCK, "FreeBSD UFS background fsck only" },
-	{ CAP_FSTATAT, "fstatat with a path is refused in capability mode until the broker resolves paths (the empty-path form needs CAP_FSTAT)" },
-	{ CAP_FCHMODAT, "fchmodat is refused in capability mode (Landlock does not confine chmod by path)" },
-	{ CAP_FCHOWNAT, "fchownat is refused in capability mode (Landlock does not confine chown by path)" },
-	{ CAP_FUTIMESAT, "utimensat with a path is refused in capability mode" },
 	{ CAP_BINDAT, "bindat needs the path broker (not in capability mode yet)" },
 	{ CAP_CONNECTAT, "connectat needs the path broker (not in capability mode yet)" },
 	{ CAP_PEELOFF, "SCTP sockets cannot be created in capability mode" },

@@ -88,6 +88,12 @@ enum prow_kind {
 /* Condition values filled in when the filter is built. */
 #define	PV_SELF_PID	0xFFFFFFFFFFFF0001ULL	/* getpid() at cap_enter */
 
+/* Calls by path that the broker resolves beneath their directory: the
+ * SIGSYS handler reissues them as syscall CAPSICUM_BROKER_NR (orig nr,
+ * args 0-4), which filter B sends to the broker and filter R checks the
+ * directory's rights on (argument 1).  ENOSYS without a broker. */
+#define	CAPSICUM_BROKER_NR	1022
+
 /* Special values of pr_right for PK_RIGHT. */
 #define	PR_IOCTL_LIST	1	/* command in arg 1 must be in the ioctl list */
 
@@ -99,6 +105,7 @@ enum pemu {
 	EMU_CLOSE_RANGE,/* close_range over limited numbers */
 	EMU_DUP,	/* dup / F_DUPFD of a limited descriptor: into its band */
 	EMU_SIGNAL,	/* a signal to another pid: only the caller itself */
+	EMU_BROKER,	/* a lookup by path: reissued to the broker */
 	EMU_MAX
 };
 

@@ -74,6 +74,25 @@ first_byte(uint64_t ptr)
 	return (r == 1 ? c : -EFAULT);
 }
 
+/*
+ * A lookup by path relative to a directory: the broker resolves it beneath
+ * the directory.  The reissued call carries the original number; filter R
+ * checks the directory's rights on it, filter B sends it to the broker.
+ * Without a broker the kernel knows no such call: ECAPMODE, as before.
+ */
+static long
+emu_broker(int nr, const uint64_t a[6])
+{
+	long r;
+
+	/* The current directory is a global namespace. */
+	if ((int)a[0] == AT_FDCWD)
+		return (-ECAPMODE);
+	r = capsicum_raw6(CAPSICUM_BROKER_NR, nr, (long)a[0], (long)a[1],
+	    (long)a[2], (long)a[3], (long)a[4]);
+	return (r == -ENOSYS ? -ECAPMODE : r);
+}
+
 static long
 emu_empty_path(int nr, const uint64_t a[6])
 {
@@ -81,11 +100,11 @@ emu_empty_path(int nr, const uint64_t a[6])
 
 	flags = (int)(nr == SYS_statx ? a[2] : a[3]);
 	if ((flags & AT_EMPTY_PATH) == 0)
-		return (-ECAPMODE);
+		return (emu_broker(nr, a));
 	if ((c = first_byte(a[1])) < 0)
 		return (c);
 	if (c != '\0')
-		return (-ECAPMODE);	/* a real lookup: not in capability mode */
+		return (emu_broker(nr, a));
 	if (nr == SYS_statx)
 		return (RAW5(SYS_statx, a[0], 0, a[2], a[3], a[4]));
 	return (RAW4(SYS_newfstatat, a[0], 0, a[2], a[3]));
@@ -357,6 +376,9 @@ sigsys_handler(int sig, siginfo_t *si, void *uctx)
 		break;
 	case EMU_SIGNAL:
 		ret = emu_signal(nr, a);
+		break;
+	case EMU_BROKER:
+		ret = emu_broker(nr, a);
 		break;
 	default:
 		/* A refusal (trap mode), or a model disagreement, which

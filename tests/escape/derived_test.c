@@ -186,9 +186,8 @@ sub_of_read_only(void *arg)
 	CHECK_ERR(raw(SYS_linkat, sub, "g", sub, "l", 0), ENOTCAPABLE);
 	CHECK_ERR(raw(SYS_openat, sub, "n", O_WRONLY | O_CREAT, 0644),
 	    ENOTCAPABLE);
-	/* Metadata calls by path are not brokered yet: refused outright
-	 * (docs/enforcement.md). */
-	CHECK_ERR(raw(SYS_fchmodat, sub, "g", 0777), ECAPMODE);
+	CHECK_ERR(raw(SYS_fchmodat, sub, "g", 0777), ENOTCAPABLE);
+	CHECK_ERR(raw(SYS_utimensat, sub, "g", NULL, 0), ENOTCAPABLE);
 	/* Reading through it works, and so does a chain. */
 	fd = (int)raw(SYS_openat, sub, "g", O_RDONLY);
 	CHECK(fd >= 0);

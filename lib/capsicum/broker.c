@@ -2,9 +2,8 @@
 /*
  * The broker (see broker.h and docs/design.md, "The broker").
  *
- * cap_enter() forks it twice, so that init adopts it and the sandbox never
- * has a child to wait for, after Landlock is applied and before the seccomp
- * filters are loaded.  It therefore shares the sandbox's Landlock domain,
+ * cap_enter() clones it (no exit signal) after Landlock is applied and
+ * before the seccomp filters are loaded.  It therefore shares the sandbox's Landlock domain,
  * which lets it read the sandbox's memory and take its descriptors (a
  * domain may trace itself), and confines what it opens to what the sandbox
  * could reach.  The sandbox then loads filter B with a listener and sends
@@ -32,12 +31,10 @@
 #include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
-#include <sys/wait.h>
 #include <linux/audit.h>
 #include <linux/kcmp.h>
 #include <linux/openat2.h>
 #include <linux/seccomp.h>
-#include <seccomp.h>
 
 #include <sys/capsicum.h>
 
@@ -201,32 +198,30 @@ send_fd(int sock, int fd)
 int
 capsicum_broker_start(const struct sock_fprog *bprog)
 {
-	int sv[2], st, r;
+	int sv[2], r;
 	pid_t pid;
 	long listener;
 
 	if (RAW4(SYS_socketpair, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
 	    sv) < 0)
 		return (-EMFILE);
-	if ((pid = fork()) < 0) {
+	/*
+	 * A plain clone with no exit signal: the sandbox gets no SIGCHLD
+	 * and never waits for it (it outlives the sandbox in practice).
+	 * Not glibc's fork: no atfork handlers run, so the broker must not
+	 * take libc locks; it allocates nothing and calls the kernel only.
+	 */
+	pid = (pid_t)RAW5(SYS_clone, 0, 0, 0, 0, 0);
+	if (pid < 0) {
 		RAW1(SYS_close, sv[0]);
 		RAW1(SYS_close, sv[1]);
 		return (-EAGAIN);
 	}
 	if (pid == 0) {
-		/* The intermediate: init adopts the broker. */
 		RAW1(SYS_close, sv[0]);
-		if ((pid = fork()) != 0)
-			_exit(pid < 0 ? 1 : 0);
 		broker_main(sv[1]);
 	}
 	RAW1(SYS_close, sv[1]);
-	while ((r = (int)waitpid(pid, &st, 0)) < 0 && errno == EINTR)
-		;
-	if (r != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		RAW1(SYS_close, sv[0]);
-		return (-EAGAIN);
-	}
 	/* One listener per filter chain: EBUSY if something already
 	 * supervises this process. */
 	listener = RAW3(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
@@ -274,9 +269,13 @@ recv_fd(int sock)
 	return (fd);
 }
 
-/* The broker's own sandbox: the calls its loop makes, nothing else. */
+/* The broker's own sandbox: the calls its loop makes, nothing else.
+ * Built by hand on the stack (the broker allocates nothing); ioctl only on
+ * the listener, which the broker keeps at BROKER_LISTENER. */
+#define	BROKER_LISTENER	3
+
 static int
-confine(int listener)
+confine(void)
 {
 	static const int allow[] = {
 		SYS_poll, SYS_ppoll, SYS_process_vm_readv,
@@ -284,24 +283,32 @@ confine(int listener)
 		SYS_openat2, SYS_kcmp, SYS_close, SYS_newfstatat, SYS_statx,
 		SYS_faccessat2, SYS_readlinkat, SYS_fchmodat2, SYS_fchownat,
 		SYS_utimensat, SYS_exit, SYS_exit_group, SYS_rt_sigreturn,
-		SYS_restart_syscall, SYS_brk, SYS_munmap, SYS_madvise,
+		SYS_restart_syscall,
 	};
-	scmp_filter_ctx ctx;
-	unsigned int i;
-	int r;
+	enum { N = sizeof(allow) / sizeof(allow[0]) };
+	struct sock_filter f[N + 16];
+	struct sock_fprog prog;
+	unsigned int i, k;
 
-	if ((ctx = seccomp_init(SCMP_ACT_KILL_PROCESS)) == NULL)
-		return (-ENOMEM);
-	r = 0;
-	for (i = 0; i < sizeof(allow) / sizeof(allow[0]) && r == 0; i++)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allow[i], 0);
-	if (r == 0)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-		    SCMP_A0(SCMP_CMP_EQ, (uint64_t)listener));
-	if (r == 0)
-		r = seccomp_load(ctx);
-	seccomp_release(ctx);
-	return (r);
+	k = 0;
+	put(f, &k, BPF_LD | BPF_W | BPF_ABS, OFF_ARCH, 0, 0);
+	put(f, &k, BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0);
+	put(f, &k, BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS, 0, 0);
+	put(f, &k, BPF_LD | BPF_W | BPF_ABS, OFF_NR, 0, 0);
+	/* N allowed numbers, then ioctl (5 insns), then kill, then allow. */
+	for (i = 0; i < N; i++)
+		put(f, &k, BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)allow[i],
+		    (uint8_t)(N - i + 5), 0);
+	put(f, &k, BPF_JMP | BPF_JEQ | BPF_K, SYS_ioctl, 0, 4);
+	put(f, &k, BPF_LD | BPF_W | BPF_ABS, OFF_LO(0) + 4, 0, 0);
+	put(f, &k, BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 2);
+	put(f, &k, BPF_LD | BPF_W | BPF_ABS, OFF_LO(0), 0, 0);
+	put(f, &k, BPF_JMP | BPF_JEQ | BPF_K, BROKER_LISTENER, 1, 0);
+	put(f, &k, BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS, 0, 0);
+	put(f, &k, BPF_RET | BPF_K, SECCOMP_RET_ALLOW, 0, 0);
+	prog.len = (unsigned short)k;
+	prog.filter = f;
+	return ((int)RAW3(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog));
 }
 
 /* Copy a NUL-terminated string out of the caller, page by page. */
@@ -671,16 +678,17 @@ broker_main(int sock)
 	(void)prctl(PR_SET_NAME, "capsicum-broker", 0, 0, 0);
 	listener = recv_fd(sock);
 	RAW1(SYS_close, sock);
-	if (listener < 0)
+	if (listener < 0 ||
+	    RAW3(SYS_dup3, listener, BROKER_LISTENER, O_CLOEXEC) < 0)
 		_exit(0);
+	listener = BROKER_LISTENER;
 	/* It needs none of the sandbox's descriptors: it takes what it
 	 * needs from the caller, per request. */
-	if (listener > 0)
-		(void)RAW3(SYS_close_range, 0, listener - 1, 0);
+	(void)RAW3(SYS_close_range, 0, listener - 1, 0);
 	(void)RAW3(SYS_close_range, listener + 1, ~0U, 0);
 	(void)RAW3(SYS_ioctl, listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
 	    SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
-	if (confine(listener) != 0)
+	if (confine() != 0)
 		_exit(1);
 	for (;;) {
 		p.fd = listener;

@@ -12,6 +12,7 @@
  *   abs       -> /etc/passwd     (escapes)
  *   up        -> ..              (escapes)
  */
+#include <dirent.h>
 #include <pthread.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -345,4 +346,77 @@ threads_and_forks(void *arg)
 Test(derived, threads_and_children)
 {
 	IN_TREE(threads_and_forks);
+}
+
+/* ---------------------------------------------------------------------
+ * The broker process itself: confined by its own filter, gone with the
+ * sandbox.
+ */
+static pid_t
+find_broker(pid_t parent, char *status, size_t size)
+{
+	char path[300], buf[4096], *p;
+	struct dirent *de;
+	DIR *d;
+	pid_t found = 0;
+	FILE *f;
+	size_t n;
+
+	if ((d = opendir("/proc")) == NULL)
+		return (0);
+	while (found == 0 && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/status", de->d_name);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[n] = '\0';
+		if (strncmp(buf, "Name:\tcapsicum-broker\n", 22) != 0 ||
+		    (p = strstr(buf, "\nPPid:\t")) == NULL ||
+		    atoi(p + 7) != parent)
+			continue;
+		found = atoi(de->d_name);
+		snprintf(status, size, "%s", buf);
+	}
+	closedir(d);
+	return (found);
+}
+
+Test(broker, confined_and_gone_with_the_sandbox)
+{
+	char status[4096], *root;
+	int go[2], ready[2], dir, i;
+	pid_t pid, broker;
+	char c;
+
+	if (getenv("CAPSICUM_TEST_VALGRIND") != NULL)
+		cr_skip_test("no seccomp under valgrind");
+	root = tree_new();
+	cr_assert(pipe(go) == 0 && pipe(ready) == 0);
+	pid = fork();
+	cr_assert(pid >= 0);
+	if (pid == 0) {
+		dir = limited_dir(root, cap_rights_init(&(cap_rights_t){ { 0 } },
+		    CAP_LOOKUP, CAP_READ));
+		capmode_enter();
+		(void)dir;
+		(void)write(ready[1], "r", 1);
+		(void)read(go[0], &c, 1);
+		_exit(0);
+	}
+	cr_assert(read(ready[0], &c, 1) == 1);
+	broker = find_broker(pid, status, sizeof(status));
+	cr_assert(broker > 0, "no broker process under %d", (int)pid);
+	cr_assert(strstr(status, "\nSeccomp:\t2\n") != NULL);
+	cr_assert(strstr(status, "\nNoNewPrivs:\t1\n") != NULL);
+	cr_assert(write(go[1], "g", 1) == 1);
+	cr_assert(waitpid(pid, NULL, 0) == pid);
+	for (i = 0; i < 200 && kill(broker, 0) == 0; i++)
+		usleep(10000);
+	cr_assert(kill(broker, 0) == -1 && errno == ESRCH,
+	    "broker %d outlived its sandbox", (int)broker);
+	test_rmtree(root);
+	free(root);
 }

@@ -31,6 +31,7 @@
 #include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #include <linux/audit.h>
 #include <linux/kcmp.h>
 #include <linux/openat2.h>
@@ -282,7 +283,8 @@ confine(void)
 		SYS_process_vm_writev, SYS_pidfd_open, SYS_pidfd_getfd,
 		SYS_openat2, SYS_kcmp, SYS_close, SYS_newfstatat, SYS_statx,
 		SYS_faccessat2, SYS_readlinkat, SYS_fchmodat2, SYS_fchownat,
-		SYS_utimensat, SYS_exit, SYS_exit_group, SYS_rt_sigreturn,
+		SYS_utimensat, SYS_fchdir, SYS_bind, SYS_connect,
+		SYS_exit, SYS_exit_group, SYS_rt_sigreturn,
 		SYS_restart_syscall,
 	};
 	enum { N = sizeof(allow) / sizeof(allow[0]) };
@@ -590,6 +592,79 @@ broker_lookup(int listener, const struct seccomp_notif *req)
 }
 
 /*
+ * bindat/connectat(dirfd, s, addr, addrlen): a unix socket name resolved
+ * beneath the directory.  Filter R has checked CAP_BINDAT/CAP_CONNECTAT on
+ * the directory and CAP_BIND/CAP_CONNECT on the socket.  The broker is
+ * single-threaded, so it can work from the parent directory as its own
+ * current directory and use the last component alone.
+ */
+static long
+broker_sockat(int listener, const struct seccomp_notif *req, bool bind)
+{
+	const size_t off = offsetof(struct sockaddr_un, sun_path);
+	struct sockaddr_un sun, local;
+	char path[sizeof(sun.sun_path) + 1], *base;
+	const char *parent;
+	struct open_how how;
+	socklen_t len;
+	int dir, sock, pdir;
+	size_t n;
+	long r;
+
+	if ((int)req->data.args[0] == AT_FDCWD)
+		return (-ECAPMODE);
+	len = (socklen_t)req->data.args[3];
+	if (len <= off || len > sizeof(sun))
+		return (-EINVAL);
+	memset(&sun, 0, sizeof(sun));
+	if (read_mem((pid_t)req->pid, req->data.args[2], &sun, len) != 0)
+		return (-EFAULT);
+	if (sun.sun_family != AF_UNIX)
+		return (-EAFNOSUPPORT);
+	n = strnlen(sun.sun_path, len - off);
+	if (n == 0)
+		return (-EINVAL);	/* abstract or unnamed: no directory */
+	memcpy(path, sun.sun_path, n);
+	path[n] = '\0';
+	if (path[0] == '/')
+		return (-ENOTCAPABLE);
+	if ((base = strrchr(path, '/')) != NULL) {
+		*base++ = '\0';
+		parent = path;
+	} else {
+		base = path;
+		parent = ".";
+	}
+	if (*base == '\0' || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
+		return (-EINVAL);
+	if ((dir = take_fd(listener, req, (int)req->data.args[0])) < 0)
+		return (dir);
+	if ((sock = take_fd(listener, req, (int)req->data.args[1])) < 0) {
+		RAW1(SYS_close, dir);
+		return (sock);
+	}
+	memset(&how, 0, sizeof(how));
+	how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+	pdir = (int)RAW4(SYS_openat2, dir, parent, &how, sizeof(how));
+	RAW1(SYS_close, dir);
+	if (pdir < 0) {
+		RAW1(SYS_close, sock);
+		return (pdir == -EXDEV ? -ENOTCAPABLE : pdir);
+	}
+	memset(&local, 0, sizeof(local));
+	local.sun_family = AF_UNIX;
+	memcpy(local.sun_path, base, strlen(base));
+	r = RAW1(SYS_fchdir, pdir);
+	if (r == 0)
+		r = RAW3(bind ? SYS_bind : SYS_connect, sock, &local,
+		    off + strlen(base) + 1);
+	RAW1(SYS_close, pdir);
+	RAW1(SYS_close, sock);
+	return (r);
+}
+
+/*
  * openat(dirfd, path, flags, mode) with dirfd a limited directory: filters
  * M and R have allowed it, so the rights fit the flags.
  */
@@ -656,6 +731,10 @@ handle_one(int listener)
 			r = broker_openat(listener, &req);
 		else if (req.data.nr == CAPSICUM_BROKER_NR)
 			r = broker_lookup(listener, &req);
+		else if (req.data.nr == CAPSICUM_BINDAT_NR ||
+		    req.data.nr == CAPSICUM_CONNECTAT_NR)
+			r = broker_sockat(listener, &req,
+			    req.data.nr == CAPSICUM_BINDAT_NR);
 		break;
 	}
 	if (r == DONE)

@@ -221,21 +221,61 @@ open_writable(int fd)
 }
 
 /*
- * Bands where the broker puts descriptors opened through a limited
+ * The band where the broker puts descriptors opened through a limited
  * directory, so that they have the directory's rights (once per profile).
- * True if the directory needs the broker.
+ * It is placed right after the profile's dup band, in one aligned block of
+ * 32 numbers, so that filter R names both with one comparison (see
+ * all_targets()).  True if the directory needs the broker.
  */
-#define	DERIVED_BANDS	2	/* 32 descriptors open per profile at once */
+#define	DERIVED_BANDS	1	/* 16 descriptors open per profile at once */
+
+static bool
+lookup_dir(int fd, const struct capsicum_profile *prof)
+{
+	struct stat st;
+
+	return (cap_rights_is_set(&prof->cp_rights, CAP_LOOKUP) &&
+	    RAW2(SYS_fstat, fd, &st) == 0 && S_ISDIR(st.st_mode));
+}
+
+/* The derived band that shares band's aligned block of 32, if any. */
+static const struct capsicum_band *
+derived_after(const struct capsicum_band *band)
+{
+	const struct capsicum_band *d;
+	unsigned int i, n;
+
+	if (band->band_derived || band->band_shift != CAPSICUM_BAND_SHIFT ||
+	    (band->band_base & (2 * CAPSICUM_BAND_SIZE - 1)) != 0)
+		return (NULL);
+	n = atomic_load(&capsicum_cs.cs_nbands);
+	for (i = 0; i < n; i++) {
+		d = &capsicum_cs.cs_bands[i];
+		if (d->band_derived && d->band_prof == band->band_prof &&
+		    d->band_shift == CAPSICUM_BAND_SHIFT &&
+		    d->band_base == band->band_base + CAPSICUM_BAND_SIZE)
+			return (d);
+	}
+	return (NULL);
+}
+
+/* Is this derived band covered by its dup band's target? */
+static bool
+merged(const struct capsicum_band *d)
+{
+	const struct capsicum_band *b;
+
+	b = capsicum_band_of_fd(d->band_base - 1);
+	return (b != NULL && derived_after(b) == d);
+}
 
 static bool
 derived_bands(int fd, const struct capsicum_profile *prof)
 {
-	struct stat st;
 	unsigned int i, n;
 	bool w;
 
-	if (!cap_rights_is_set(&prof->cp_rights, CAP_LOOKUP) ||
-	    RAW2(SYS_fstat, fd, &st) != 0 || !S_ISDIR(st.st_mode))
+	if (!lookup_dir(fd, prof))
 		return (false);
 	n = atomic_load(&capsicum_cs.cs_nbands);
 	for (i = 0; i < n; i++) {
@@ -268,7 +308,7 @@ static struct capsicum_target *
 all_targets(unsigned int *np)
 {
 	struct capsicum_target *t;
-	const struct capsicum_band *band;
+	const struct capsicum_band *band, *d;
 	unsigned int i, n, npins, nbands;
 
 	npins = atomic_load(&capsicum_cs.cs_npins);
@@ -288,12 +328,20 @@ all_targets(unsigned int *np)
 	}
 	for (i = 0; i < nbands; i++) {
 		band = &capsicum_cs.cs_bands[i];
+		if (band->band_derived && merged(band))
+			continue;
 		t[n].t_mask = capsicum_band_mask(band);
 		t[n].t_value = (uint32_t)band->band_base;
 		t[n].t_prof = band->band_prof;
 		t[n].t_writable = band->band_writable;
 		t[n].t_band = band->band_derived ?
 		    capsicum_band_top(band->band_prof) : band;
+		if ((d = derived_after(band)) != NULL) {
+			/* One aligned block of 32 for both: each target
+			 * costs instructions in every rule that names it. */
+			t[n].t_mask = capsicum_band_mask(band) << 1;
+			t[n].t_writable |= d->band_writable;
+		}
 		n++;
 	}
 	*np = n;
@@ -391,6 +439,13 @@ enter_locked(void)
 	for (i = 0; i < nlimited; i++) {
 		struct capsicum_band *band;
 
+		/* A directory's dup band starts a block of 32 that its
+		 * derived band completes. */
+		if (capsicum_band_top(limited[i].prof) == NULL &&
+		    lookup_dir(limited[i].fd, limited[i].prof))
+			capsicum_cs.cs_band_next = (capsicum_cs.cs_band_next +
+			    2 * CAPSICUM_BAND_SIZE - 1) &
+			    ~(2 * CAPSICUM_BAND_SIZE - 1);
 		band = capsicum_band_add(limited[i].prof,
 		    open_writable(limited[i].fd), NULL);
 		if (band == NULL)

@@ -94,6 +94,11 @@ enum prow_kind {
  * directory's rights on (argument 1).  ENOSYS without a broker. */
 #define	CAPSICUM_BROKER_NR	1022
 
+/* FreeBSD's bindat(2) and connectat(2): (dirfd, socket, addr, addrlen),
+ * performed by the broker beneath the directory (sockat.c). */
+#define	CAPSICUM_BINDAT_NR	1021
+#define	CAPSICUM_CONNECTAT_NR	1020
+
 /* Special values of pr_right for PK_RIGHT. */
 #define	PR_IOCTL_LIST	1	/* command in arg 1 must be in the ioctl list */
 

@@ -258,13 +258,13 @@ numbers(void *arg)
 		CHECK(fds[0] >= 0);
 		CHECK(close(fds[0]) == 0);
 	}
-	/* 32 at once per profile, then EMFILE. */
+	/* 16 at once per profile, then EMFILE. */
 	for (n = 0; n < 40; n++) {
 		fds[n] = (int)raw(SYS_openat, dir, "f", O_RDONLY);
 		if (fds[n] < 0)
 			break;
 	}
-	CHECK(n == 32 && fds[n] == -EMFILE);
+	CHECK(n == 16 && fds[n] == -EMFILE);
 	CHECK(close(fds[7]) == 0);
 	CHECK_OK(fds[7] = (int)raw(SYS_openat, dir, "f", O_RDONLY));
 	for (i = 0; i < n; i++)

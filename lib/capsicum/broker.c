@@ -2,13 +2,15 @@
 /*
  * The broker (see broker.h and docs/design.md, "The broker").
  *
- * cap_enter() clones it (no exit signal) after Landlock is applied and
- * before the seccomp filters are loaded.  It therefore shares the sandbox's Landlock domain,
- * which lets it read the sandbox's memory and take its descriptors (a
- * domain may trace itself), and confines what it opens to what the sandbox
- * could reach.  The sandbox then loads filter B with a listener and sends
- * the listener over a socket pair.  The broker answers notifications until
- * no task uses the filter any more (POLLHUP), then exits.
+ * cap_enter() clones it (no exit signal) before Landlock is applied, so it
+ * stays outside the sandbox's Landlock domain: it can open beneath
+ * directories the sandbox receives later, and it may still read the
+ * sandbox's memory and take its descriptors (the sandbox's domain is below
+ * its own).  What confines it is RESOLVE_BENEATH on every lookup, with a
+ * directory taken from the caller, and its own seccomp allowlist.  The
+ * sandbox then loads filter B with a listener and sends the listener over
+ * a socket pair.  The broker answers notifications until no task uses the
+ * filter any more (POLLHUP), then exits.
  *
  * For each notification the broker copies the path out of the caller
  * (process_vm_readv), checks that the notification is still live, takes its
@@ -85,20 +87,12 @@ put(struct sock_filter *f, unsigned int *n, uint16_t code, uint32_t k,
 	(*n)++;
 }
 
-static bool
-routed(const struct capsicum_target *t)
-{
-
-	return (!t->t_protected && t->t_prof != NULL &&
-	    cap_rights_is_set(&t->t_prof->cp_rights, CAP_LOOKUP));
-}
-
 int
-capsicum_bfilter_build(const struct capsicum_target *t, unsigned int n,
+capsicum_bfilter_build(const int *direct, unsigned int ndirect,
     struct sock_fprog *prog)
 {
 	struct sock_filter *f;
-	unsigned int i, j, k, m, nrows, nt, len, *ja;
+	unsigned int i, j, k, m, nrows, len, *ja;
 	int nr;
 
 	nrows = 0;
@@ -107,11 +101,9 @@ capsicum_bfilter_build(const struct capsicum_target *t, unsigned int n,
 		    capsicum_policy_rownr(i) >= 0)
 			nrows++;
 	}
-	for (j = 0, nt = 0; j < n; j++)
-		nt += routed(&t[j]) ? 1 : 0;
 	if (nrows == 0)
 		return (-ENOENT);
-	len = 5 + 2 * nrows + nrows * (4 * nt + 1);
+	len = 5 + 2 * nrows + nrows * (3 * ndirect + 1);
 	if (len > BPF_MAXINSNS)
 		return (-E2BIG);
 	f = calloc(len, sizeof(*f));
@@ -142,23 +134,15 @@ capsicum_bfilter_build(const struct capsicum_target *t, unsigned int n,
 			continue;
 		f[ja[j]].k = k - (ja[j] + 1);
 		j++;
-		/* No descriptor argument: every such call goes. */
-		if (capsicum_policy[i].pr_fd < 0) {
-			put(f, &k, BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF, 0, 0);
-			continue;
-		}
-		for (m = 0; m < n; m++) {
-			if (!routed(&t[m]))
-				continue;
-			/* A descriptor is a C int: the kernel reads the low
-			 * word only. */
+		/* A descriptor is a C int: the kernel reads the low word. */
+		for (m = 0; capsicum_policy[i].pr_fd >= 0 && m < ndirect; m++) {
 			put(f, &k, BPF_LD | BPF_W | BPF_ABS,
 			    OFF_LO(capsicum_policy[i].pr_fd), 0, 0);
-			put(f, &k, BPF_ALU | BPF_AND | BPF_K, t[m].t_mask, 0, 0);
-			put(f, &k, BPF_JMP | BPF_JEQ | BPF_K, t[m].t_value, 0, 1);
-			put(f, &k, BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF, 0, 0);
+			put(f, &k, BPF_JMP | BPF_JEQ | BPF_K,
+			    (uint32_t)direct[m], 0, 1);
+			put(f, &k, BPF_RET | BPF_K, SECCOMP_RET_ALLOW, 0, 0);
 		}
-		put(f, &k, BPF_RET | BPF_K, SECCOMP_RET_ALLOW, 0, 0);
+		put(f, &k, BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF, 0, 0);
 	}
 	free(ja);
 	prog->len = (unsigned short)k;
@@ -197,11 +181,10 @@ send_fd(int sock, int fd)
 }
 
 int
-capsicum_broker_start(const struct sock_fprog *bprog)
+capsicum_broker_spawn(void)
 {
-	int sv[2], r;
+	int sv[2];
 	pid_t pid;
-	long listener;
 
 	if (RAW4(SYS_socketpair, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
 	    sv) < 0)
@@ -223,18 +206,27 @@ capsicum_broker_start(const struct sock_fprog *bprog)
 		broker_main(sv[1]);
 	}
 	RAW1(SYS_close, sv[1]);
+	return (sv[0]);
+}
+
+int
+capsicum_broker_attach(int sock, const struct sock_fprog *bprog)
+{
+	long listener;
+	int r;
+
 	/* One listener per filter chain: EBUSY if something already
 	 * supervises this process. */
 	listener = RAW3(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
 	    SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_TSYNC_ESRCH |
 	    SECCOMP_FILTER_FLAG_NEW_LISTENER, bprog);
 	if (listener < 0) {
-		RAW1(SYS_close, sv[0]);	/* the broker sees the end and exits */
+		RAW1(SYS_close, sock);	/* the broker sees the end and exits */
 		return ((int)listener);
 	}
-	r = send_fd(sv[0], (int)listener);
+	r = send_fd(sock, (int)listener);
 	RAW1(SYS_close, listener);
-	RAW1(SYS_close, sv[0]);
+	RAW1(SYS_close, sock);
 	/* Filter B is in either way; without the broker its calls fail with
 	 * ENOSYS, closed rather than open. */
 	return (r);
@@ -682,8 +674,11 @@ broker_openat(int listener, const struct seccomp_notif *req)
 	if ((r = read_string((pid_t)req->pid, req->data.args[1], path,
 	    sizeof(path))) != 0)
 		return (r);
-	if (!capsicum_classify((uint64_t)(uint32_t)dirfd, &t) ||
-	    t.t_protected || t.t_prof == NULL)
+	/* Not limited (received later, or a copy of a held directory):
+	 * full rights, any free number. */
+	if (!capsicum_classify((uint64_t)(uint32_t)dirfd, &t))
+		t.t_prof = NULL;
+	else if (t.t_protected)
 		return (-EBADF);
 	if ((dir = take_fd(listener, req, dirfd)) < 0)
 		return (dir);
@@ -696,13 +691,16 @@ broker_openat(int listener, const struct seccomp_notif *req)
 	RAW1(SYS_close, dir);
 	if (nf < 0)
 		return (nf == -EXDEV ? -ENOTCAPABLE : nf);
-	if ((slot = free_slot((pid_t)req->pid, t.t_prof)) < 0) {
+	slot = 0;
+	if (t.t_prof != NULL &&
+	    (slot = free_slot((pid_t)req->pid, t.t_prof)) < 0) {
 		RAW1(SYS_close, nf);
 		return (-EMFILE);
 	}
 	memset(&add, 0, sizeof(add));
 	add.id = req->id;
-	add.flags = SECCOMP_ADDFD_FLAG_SETFD | SECCOMP_ADDFD_FLAG_SEND;
+	add.flags = SECCOMP_ADDFD_FLAG_SEND |
+	    (t.t_prof != NULL ? SECCOMP_ADDFD_FLAG_SETFD : 0);
 	add.srcfd = (uint32_t)nf;
 	add.newfd = (uint32_t)slot;
 	add.newfd_flags = (uint32_t)(flags & O_CLOEXEC);
@@ -767,7 +765,8 @@ broker_main(int sock)
 	(void)RAW3(SYS_close_range, listener + 1, ~0U, 0);
 	(void)RAW3(SYS_ioctl, listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
 	    SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
-	if (confine() != 0)
+	if (RAW5(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+	    confine() != 0)
 		_exit(1);
 	for (;;) {
 		p.fd = listener;

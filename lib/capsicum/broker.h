@@ -13,20 +13,29 @@
 #include "filter.h"
 
 /*
- * Filter B: USER_NOTIF for each broker row whose descriptor argument is one
- * of the targets (limited descriptors with CAP_LOOKUP); ALLOW otherwise.
- * Decided by number alone for every other call, so the kernel's action
- * cache keeps them free.  0 or -errno.
+ * Filter B: USER_NOTIF for each broker row, except when its descriptor
+ * argument is one of the `direct` numbers (directories held without limits
+ * at cap_enter, which the kernel and Landlock handle at full speed).  So
+ * limited directories, descriptors derived from them and directories that
+ * arrive later all go to the broker.  Every other call is decided by number
+ * alone, so the kernel's action cache keeps it free.  0 or -errno.
  */
-int	capsicum_bfilter_build(const struct capsicum_target *t, unsigned int n,
+int	capsicum_bfilter_build(const int *direct, unsigned int ndirect,
 	    struct sock_fprog *prog);
 
 /*
- * cap_enter(): start the broker (it must already be in the sandbox's
- * Landlock domain, so call this after Landlock and before the seccomp
- * filters), load filter B with a listener and hand the listener over.
- * 0, or -errno with nothing loaded.
+ * cap_enter(), before Landlock: start the broker process (outside the
+ * sandbox's Landlock domain, so that it can open beneath directories the
+ * sandbox receives later; it may still read the sandbox, a domain below
+ * it).  Returns our end of its socket, or -errno.
  */
-int	capsicum_broker_start(const struct sock_fprog *bprog);
+int	capsicum_broker_spawn(void);
+
+/*
+ * cap_enter(), after Landlock and before filters M and R: load filter B
+ * with a listener and hand the listener to the broker.  Closes sock.
+ * 0, or -errno (with B loaded, brokered calls then fail with ENOSYS).
+ */
+int	capsicum_broker_attach(int sock, const struct sock_fprog *bprog);
 
 #endif /* !CAPSICUM_BROKER_H */

@@ -290,6 +290,30 @@ derived_bands(int fd, const struct capsicum_profile *prof)
 	return (true);
 }
 
+/* The broker's socket while cap_enter() has not handed it the listener. */
+static int pending_broker = -1;
+
+/* Directories held without limits: filter B lets openat through them go
+ * straight to the kernel.  The number of them B lists. */
+#define	MAX_DIRECT	64
+
+static unsigned int
+direct_dirs(const int *fds, unsigned int nfds, int *out, unsigned int max)
+{
+	const struct capsicum_profile *prof;
+	struct stat st;
+	unsigned int i, n;
+
+	for (i = 0, n = 0; i < nfds && n < max; i++) {
+		if (capsicum_pin_find(fds[i]) != NULL ||
+		    capsicum_fd_profile(fds[i], &prof) != 0 || prof != NULL)
+			continue;
+		if (RAW2(SYS_fstat, fds[i], &st) == 0 && S_ISDIR(st.st_mode))
+			out[n++] = fds[i];
+	}
+	return (n);
+}
+
 static bool
 holds_directory(const int *fds, unsigned int nfds)
 {
@@ -378,6 +402,8 @@ enter_locked(void)
 	struct sock_fprog rprog, mprog;
 	struct capsicum_fdlist *limited;
 	unsigned int nlimited, ntargets, llayers, want, active, i, blen;
+	unsigned int ndirect;
+	int direct[MAX_DIRECT], bsock;
 	int *fds, ruleset, abi, r;
 	unsigned int nfds;
 	bool strict, all_threads;
@@ -467,9 +493,19 @@ enter_locked(void)
 	}
 
 	/* Lookups by path (fstatat, readlinkat, ...) relative to a held
-	 * directory need the broker too. */
-	if (holds_directory(fds, nfds))
+	 * directory need the broker too.  Unlimited held directories are
+	 * opened through directly (the kernel and Landlock decide). */
+	ndirect = direct_dirs(fds, nfds, direct, MAX_DIRECT);
+	if (ndirect > 0 || holds_directory(fds, nfds))
 		want |= CAP_LAYER_BROKER;
+	bsock = -1;
+	if ((want & CAP_LAYER_BROKER) != 0 &&
+	    (bsock = capsicum_broker_spawn()) < 0 && strict) {
+		free(fds);
+		errno = -bsock;
+		return (-1);
+	}
+	pending_broker = bsock;	/* closed by cap_enter() if we fail */
 
 	/* Children forked before now are signalled through the watchdog;
 	 * tell it which ones no descriptor here may kill. */
@@ -518,20 +554,22 @@ enter_locked(void)
 	}
 
 	/* 6. The filters: R from the limits, M from the build-time copy,
-	 * and B with the broker, which must start in the Landlock domain
-	 * just entered and before the filters exist. */
+	 * and B, whose listener goes to the broker started above. */
 	if ((targets = all_targets(&ntargets)) == NULL) {
 		errno = ENOMEM;
 		return (-1);
 	}
-	if ((want & CAP_LAYER_BROKER) != 0) {
+	if (bsock >= 0) {
 		struct sock_fprog bprog;
 
-		r = capsicum_bfilter_build(targets, ntargets, &bprog);
+		pending_broker = -1;
+		r = capsicum_bfilter_build(direct, ndirect, &bprog);
 		if (r == 0) {
 			blen = bprog.len;
-			r = capsicum_broker_start(&bprog);
+			r = capsicum_broker_attach(bsock, &bprog);
 			capsicum_filter_free(&bprog);
+		} else {
+			RAW1(SYS_close, bsock);
 		}
 		if (r == 0) {
 			active |= CAP_LAYER_BROKER;
@@ -594,6 +632,11 @@ cap_enter(void)
 		return (0);
 	pthread_mutex_lock(&capmode_lock);
 	r = enter_locked();
+	if (pending_broker >= 0) {
+		/* The broker sees the end of its socket and exits. */
+		RAW1(SYS_close, pending_broker);
+		pending_broker = -1;
+	}
 	pthread_mutex_unlock(&capmode_lock);
 	return (r);
 }

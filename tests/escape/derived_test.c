@@ -420,3 +420,110 @@ Test(broker, confined_and_gone_with_the_sandbox)
 	test_rmtree(root);
 	free(root);
 }
+
+/* ---------------------------------------------------------------------
+ * A directory received after cap_enter, from a process outside the
+ * sandbox: usable for lookups beneath it, nothing more.
+ */
+static int
+recv_one_fd(int sock)
+{
+	char buf[CMSG_SPACE(sizeof(int))], c;
+	struct iovec iov = { &c, 1 };
+	struct msghdr msg;
+	int fd;
+
+	memset(&msg, 0, sizeof(msg));
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = buf;
+	msg.msg_controllen = sizeof(buf);
+	if (recvmsg(sock, &msg, 0) != 1 || CMSG_FIRSTHDR(&msg) == NULL)
+		return (-1);
+	memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&msg)), sizeof(int));
+	return (fd);
+}
+
+static void
+send_one_fd(int sock, int fd)
+{
+	char buf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { "d", 1 };
+	struct msghdr msg;
+	struct cmsghdr *c;
+
+	memset(&msg, 0, sizeof(msg));
+	memset(buf, 0, sizeof(buf));
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = buf;
+	msg.msg_controllen = sizeof(buf);
+	c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	CHECK(sendmsg(sock, &msg, 0) == 1);
+}
+
+static void
+received_directory(void *arg)
+{
+	char other[] = "/tmp/capsicum-recv.XXXXXX", p[128], buf[8];
+	struct stat st;
+	int sv[2], held, got, fd, dup_held;
+	pid_t giver;
+
+	SKIP_UNDER_VALGRIND();
+	/* A second tree, outside everything the sandbox holds. */
+	CHECK(mkdtemp(other) != NULL);
+	snprintf(p, sizeof(p), "%s/x", other);
+	fd = open(p, O_CREAT | O_WRONLY, 0644);
+	CHECK(fd >= 0 && write(fd, "other", 5) == 5);
+	close(fd);
+	CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == 0);
+	held = open(arg, O_RDONLY | O_DIRECTORY);
+	CHECK(held >= 0);
+	giver = fork();
+	CHECK(giver >= 0);
+	if (giver == 0) {
+		char c;
+
+		close(sv[0]);
+		(void)read(sv[1], &c, 1);
+		send_one_fd(sv[1], open(other, O_RDONLY | O_DIRECTORY));
+		/* Clean up once the sandbox is gone. */
+		while (read(sv[1], &c, 1) > 0)
+			;
+		unlink(p);
+		rmdir(other);
+		_exit(0);
+	}
+	close(sv[1]);
+	capmode_enter();
+	CHECK(write(sv[0], "g", 1) == 1);
+	got = recv_one_fd(sv[0]);
+	CHECK(got >= 0);
+	fd = (int)raw(SYS_openat, got, "x", O_RDONLY);
+	CHECK(fd >= 0);
+	memset(buf, 0, sizeof(buf));
+	CHECK(raw(SYS_read, fd, buf, 5) == 5 && memcmp(buf, "other", 5) == 0);
+	CHECK_OK(raw(SYS_newfstatat, got, "x", &st, 0));
+	CHECK_ERR(raw(SYS_openat, got, "../", O_RDONLY), ENOTCAPABLE);
+	CHECK_ERR(raw(SYS_openat, got, "/etc/passwd", O_RDONLY), ENOTCAPABLE);
+	/* The held directory itself goes straight to the kernel; a copy
+	 * of it is brokered, with the same answers. */
+	CHECK_OK(raw(SYS_openat, held, "f", O_RDONLY));
+	dup_held = (int)raw(SYS_dup, held);
+	CHECK(dup_held >= 0);
+	CHECK_OK(raw(SYS_openat, dup_held, "f", O_RDONLY));
+	CHECK_ERR(raw(SYS_openat, dup_held, "/etc/passwd", O_RDONLY),
+	    ENOTCAPABLE);
+	/* The sandbox may create nothing there by itself. */
+	CHECK(raw(SYS_mkdirat, got, "new", 0700) < 0);
+}
+
+Test(derived, directory_received_after_cap_enter)
+{
+	IN_TREE(received_directory);
+}

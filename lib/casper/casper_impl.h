@@ -77,6 +77,10 @@ const struct casper_sandbox *casper_sandbox_of(const char *service_name);
  * errno value.  The tests use it to try escapes from a service's sandbox.
  */
 int	casper_service_confine(const char *service_name);
+/* The fuzz harness, already confined, makes casper_sandbox_enter a no-op. */
+extern bool casper_sandbox_fuzzing;
+/* Only the Landlock half of a sandbox (full: paths and ports too). */
+int	casper_sandbox_landlock(const struct casper_sandbox *sb, bool full);
 /* The baseline of DEFERRED services: seccomp plus Landlock scopes. */
 int	casper_sandbox_baseline(const struct casper_sandbox *sb);
 

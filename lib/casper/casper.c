@@ -4,8 +4,8 @@
  *
  * Casper is a pdfork of the application: its process descriptor stays in
  * the application's channel, so closing that channel (or the application
- * dying) kills Casper.  Casper starts the zygote, then serves the core
- * service "core.casper" on the application's socket: "open" has the zygote
+ * dying) kills Casper.  Casper starts the zygote, enters capability mode,
+ * then serves the core service "core.casper" on the application's socket: "open" has the zygote
  * fork a service process and hands the application the new channel once
  * the service reports that it is confined and ready.
  */
@@ -128,6 +128,14 @@ casper_main(int sock)
 	 * close them when they start.
 	 */
 	if (casper_zygote_start(sock, &casper_zygote_sock) != 0)
+		_exit(1);
+	/*
+	 * From here Casper only passes messages and descriptors between the
+	 * application and the zygote: capability mode.  Fail closed: a
+	 * Casper that cannot confine itself serves nothing (cap_service_open
+	 * then fails with EPIPE or ENOTCONN).
+	 */
+	if (cap_enter() != 0)
 		_exit(1);
 	casper_serve(&core, sock);
 	_exit(0);

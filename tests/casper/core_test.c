@@ -1054,3 +1054,40 @@ Test(sandbox, default_is_capability_mode)
 {
 	cr_assert_eq(casper_test_in_sandbox("test.echo", capmode_escape), 0);
 }
+
+/* The seccomp mode of a process, from /proc (2: filtered). */
+static int
+seccomp_mode(pid_t pid)
+{
+	char path[64], line[256];
+	FILE *f;
+	int mode;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return (-1);
+	mode = -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "Seccomp: %d", &mode) == 1)
+			break;
+	fclose(f);
+	return (mode);
+}
+
+Test(sandbox, casper_and_services_are_confined_zygote_is_not)
+{
+	cap_channel_t *cas, *svc;
+	pid_t casper, zygote, spid;
+
+	cr_assert((cas = cap_init()) != NULL);
+	cr_assert(casper_test_pids(cas, &casper, &zygote) == 0);
+	cr_assert((svc = cap_service_open(cas, "test.landlock")) != NULL);
+	spid = service_pid(svc);
+	/* Casper enters capability mode once the zygote is forked. */
+	cr_assert_eq(seccomp_mode(casper), 2);
+	cr_assert_eq(seccomp_mode(spid), 2);
+	/* The zygote must stay unconfined: services build their own. */
+	cr_assert_eq(seccomp_mode(zygote), 0);
+	cap_close(svc);
+	cap_close(cas);
+}

@@ -3,7 +3,9 @@
  * The WITHOUT_CASPER fallbacks of <libcasper.h>, <casper/cap_random.h>
  * and <casper/cap_netdb.h>: same signatures as the real functions, plain
  * descriptors and libc calls, limits that succeed and free what they are
- * given.  (The other service headers have their own fallback tests.)
+ * given.  The other service headers have their own fallback tests
+ * (net_nocasper_test.c, sys_nocasper_test.c); here they are only all
+ * included together, which must compile.
  */
 #define	WITHOUT_CASPER
 
@@ -16,6 +18,14 @@
 #include <libcasper.h>
 #include <casper/cap_random.h>
 #include <casper/cap_netdb.h>
+/* Every service header compiles in one file without Casper. */
+#include <casper/cap_dns.h>
+#include <casper/cap_fileargs.h>
+#include <casper/cap_grp.h>
+#include <casper/cap_net.h>
+#include <casper/cap_pwd.h>
+#include <casper/cap_sysctl.h>
+#include <casper/cap_syslog.h>
 
 #ifdef WITH_CASPER
 #error "WITHOUT_CASPER must leave WITH_CASPER undefined"

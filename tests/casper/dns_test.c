@@ -519,6 +519,59 @@ sandbox_child(void *arg)
 	CHECK_OK(s = raw(SYS_socket, AF_INET, SOCK_STREAM, 0));
 	sin = sin4("127.0.0.1", 5353);
 	CHECK(raw(SYS_bind, s, &sin, sizeof(sin)) < 0);
+	raw(SYS_close, s);
+	/* UDP: the name server of resolv.conf only (the guard). */
+	CHECK_OK(s = raw(SYS_socket, AF_INET, SOCK_DGRAM, 0));
+	sin = sin4("127.0.0.2", 53);
+	CHECK_ERR(raw(SYS_sendto, s, "x", 1, 0, &sin, sizeof(sin)), EACCES);
+	sin = sin4("127.0.0.1", 54);
+	CHECK_ERR(raw(SYS_sendto, s, "x", 1, 0, &sin, sizeof(sin)), EACCES);
+	CHECK_ERR(raw(SYS_connect, s, &sin, sizeof(sin)), EACCES);
+	{
+		struct iovec iov = { "x", 1 };
+		struct msghdr msg;
+		struct mmsghdr mm[2];
+
+		memset(&msg, 0, sizeof(msg));
+		msg.msg_name = &sin;
+		msg.msg_namelen = sizeof(sin);
+		msg.msg_iov = &iov;
+		msg.msg_iovlen = 1;
+		CHECK_ERR(raw(SYS_sendmsg, s, &msg, 0), EACCES);
+		memset(mm, 0, sizeof(mm));
+		mm[0].msg_hdr = msg;
+		CHECK_ERR(raw(SYS_sendmmsg, s, mm, 1, 0), EACCES);
+		/* The server itself: a one-byte datagram goes out. */
+		sin = sin4("127.0.0.1", 53);
+		msg.msg_name = &sin;
+		CHECK(raw(SYS_sendmsg, s, &msg, 0) == 1);
+		CHECK(raw(SYS_sendto, s, "x", 1, 0, &sin, sizeof(sin)) == 1);
+		CHECK_OK(raw(SYS_connect, s, &sin, sizeof(sin)));
+		msg.msg_name = NULL;
+		msg.msg_namelen = 0;
+		mm[0].msg_hdr = msg;
+		mm[1].msg_hdr = msg;
+		CHECK(raw(SYS_sendmmsg, s, mm, 2, 0) == 2);
+		CHECK(mm[0].msg_len == 1 && mm[1].msg_len == 1);
+		CHECK(raw(SYS_sendto, s, "x", 1, 0, NULL, 0) == 1);
+		/* Descriptors in control data are refused. */
+		{
+			char cbuf[CMSG_SPACE(sizeof(int))];
+			struct cmsghdr *cm;
+			int zero = 0;
+
+			memset(cbuf, 0, sizeof(cbuf));
+			msg.msg_control = cbuf;
+			msg.msg_controllen = sizeof(cbuf);
+			cm = CMSG_FIRSTHDR(&msg);
+			cm->cmsg_level = SOL_SOCKET;
+			cm->cmsg_type = SCM_RIGHTS;
+			cm->cmsg_len = CMSG_LEN(sizeof(int));
+			memcpy(CMSG_DATA(cm), &zero, sizeof(zero));
+			CHECK_ERR(raw(SYS_sendmsg, s, &msg, 0), EOPNOTSUPP);
+		}
+	}
+	raw(SYS_close, s);
 	_exit(0);
 }
 

@@ -35,6 +35,7 @@
 #include <libcasper_service.h>
 #include <casper/cap_dns.h>
 
+#include "dnsguard.h"
 #include "dnsmarshal.h"
 
 #define	DNS_SERVICE	"system.dns"
@@ -559,7 +560,9 @@ dns_command(const char *cmd, const nvlist_t *limits, nvlist_t *nvlin,
 /*
  * Load the NSS modules and read the configuration once, before the
  * sandbox makes the library directories unreadable.  Only files lookups:
- * a query here could wait for a name server that is not there.
+ * a query here could wait for a name server that is not there.  Then the
+ * UDP guard (dnsguard.h): from here on the service reaches the configured
+ * name servers only.
  */
 static int
 dns_prepare(void)
@@ -572,7 +575,7 @@ dns_prepare(void)
 	hints.ai_flags = AI_NUMERICHOST;
 	if (getaddrinfo("127.0.0.1", "53", &hints, &res) == 0)
 		freeaddrinfo(res);
-	return (0);
+	return (dnsguard_start());
 }
 
 /* What glibc's resolver reads; absent files are skipped by the core. */

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * system.pwd benchmark (issue 5).
+ *
+ * 1. cap_getpwnam(chan, "root") against glibc's getpwnam("root") in the
+ *    same process (NSS "files": it reads /etc/passwd every call).  Goal
+ *    <= 4x.
+ * 2. The same cap_getpwnam() against a raw SOCK_SEQPACKET round trip to a
+ *    forked peer carrying the same bytes: the packed request
+ *    {cmd: "getpwnam", name: "root"} one way and the packed reply (root's
+ *    entry and error 0) back.  What is left is libnv packing and
+ *    unpacking, the service's dispatch and its getpwnam().  Goal <= 2x.
+ *
+ * Pinned to one CPU (inherited by Casper and the service).
+ */
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <err.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sys/nv.h>
+#include <libcasper.h>
+#include <casper/cap_pwd.h>
+
+#include "bench.h"
+
+struct raw {
+	int		 sock;
+	size_t		 reqlen;
+	unsigned char	*req;
+	unsigned char	 buf[4096];
+};
+
+static void
+cap_lookup(void *arg)
+{
+
+	if (cap_getpwnam(arg, "root") == NULL)
+		err(1, "cap_getpwnam");
+}
+
+static void
+libc_lookup(void *arg)
+{
+
+	(void)arg;
+	if (getpwnam("root") == NULL)
+		err(1, "getpwnam");
+}
+
+static void
+raw_rt(void *arg)
+{
+	struct raw *r = arg;
+
+	if (send(r->sock, r->req, r->reqlen, 0) != (ssize_t)r->reqlen ||
+	    recv(r->sock, r->buf, sizeof(r->buf), 0) <= 0)
+		err(1, "raw round trip");
+}
+
+static pid_t
+raw_peer(int sock, int other, const void *rep, size_t replen)
+{
+	unsigned char buf[4096];
+	pid_t pid;
+
+	if ((pid = fork()) < 0)
+		err(1, "fork");
+	if (pid == 0) {
+		(void)close(other);
+		while (recv(sock, buf, sizeof(buf), 0) > 0)
+			if (send(sock, rep, replen, 0) < 0)
+				break;
+		_exit(0);
+	}
+	return (pid);
+}
+
+int
+main(void)
+{
+	cap_channel_t *cas, *chan;
+	struct passwd *pw;
+	nvlist_t *req, *rep;
+	struct raw r;
+	void *repbuf;
+	size_t replen;
+	double a, b, c;
+	pid_t pid;
+	int sv[2];
+
+	bench_pin(0);
+	(void)signal(SIGPIPE, SIG_IGN);
+	if ((cas = cap_init()) == NULL ||
+	    (chan = cap_service_open(cas, "system.pwd")) == NULL)
+		err(1, "casper");
+	cap_close(cas);
+
+	/* The bytes cap_getpwnam() sends and receives. */
+	if ((pw = getpwnam("root")) == NULL)
+		err(1, "getpwnam");
+	req = nvlist_create(0);
+	nvlist_add_string(req, "cmd", "getpwnam");
+	nvlist_add_string(req, "name", "root");
+	rep = nvlist_create(0);
+	nvlist_add_string(rep, "pw_name", pw->pw_name);
+	nvlist_add_string(rep, "pw_passwd", pw->pw_passwd);
+	nvlist_add_string(rep, "pw_gecos", pw->pw_gecos);
+	nvlist_add_string(rep, "pw_dir", pw->pw_dir);
+	nvlist_add_string(rep, "pw_shell", pw->pw_shell);
+	nvlist_add_number(rep, "pw_uid", pw->pw_uid);
+	nvlist_add_number(rep, "pw_gid", pw->pw_gid);
+	nvlist_add_number(rep, "error", 0);
+	r.req = nvlist_pack(req, &r.reqlen);
+	repbuf = nvlist_pack(rep, &replen);
+	nvlist_destroy(req);
+	nvlist_destroy(rep);
+	if (r.req == NULL || repbuf == NULL)
+		err(1, "nvlist_pack");
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) < 0)
+		err(1, "socketpair");
+	pid = raw_peer(sv[1], sv[0], repbuf, replen);
+	(void)close(sv[1]);
+	r.sock = sv[0];
+
+	/* Interleaved: each figure's runs see the same machine state. */
+	c = bench_ns_per_op(raw_rt, &r, 20000);
+	a = bench_ns_per_op(cap_lookup, chan, 20000);
+	b = bench_ns_per_op(libc_lookup, NULL, 20000);
+	printf("request %zu bytes, reply %zu bytes\n", r.reqlen, replen);
+	bench_report("cap_getpwnam vs getpwnam", a, b, 4.0);
+	bench_report("cap_getpwnam vs raw SEQPACKET round trip", a, c, 2.0);
+
+	(void)close(sv[0]);
+	(void)waitpid(pid, NULL, 0);
+	free(r.req);
+	free(repbuf);
+	cap_close(chan);
+	return (0);
+}

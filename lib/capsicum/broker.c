@@ -68,8 +68,10 @@
 			 O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW | O_NOATIME | \
 			 O_CLOEXEC | O_SYNC | O_PATH | O_TMPFILE)
 
-/* A handler has completed the call itself (ADDFD with SEND). */
+/* A handler has completed the call itself (ADDFD with SEND), or parked it
+ * to complete later (accept with no connection yet). */
 #define	DONE		LONG_MIN
+#define	PARKED		(LONG_MIN + 1)
 
 /* ---------------------------------------------------------------------
  * Filter B.
@@ -89,6 +91,7 @@ put(struct sock_filter *f, unsigned int *n, uint16_t code, uint32_t k,
 
 int
 capsicum_bfilter_build(const int *direct, unsigned int ndirect,
+    const struct capsicum_target *t, unsigned int nt,
     struct sock_fprog *prog)
 {
 	struct sock_filter *f;
@@ -103,7 +106,7 @@ capsicum_bfilter_build(const int *direct, unsigned int ndirect,
 	}
 	if (nrows == 0)
 		return (-ENOENT);
-	len = 5 + 2 * nrows + nrows * (3 * ndirect + 1);
+	len = 5 + 2 * nrows + nrows * (3 * ndirect + 4 * nt + 1);
 	if (len > BPF_MAXINSNS)
 		return (-E2BIG);
 	f = calloc(len, sizeof(*f));
@@ -135,6 +138,22 @@ capsicum_bfilter_build(const int *direct, unsigned int ndirect,
 		f[ja[j]].k = k - (ja[j] + 1);
 		j++;
 		/* A descriptor is a C int: the kernel reads the low word. */
+		if ((capsicum_policy[i].pr_flags & PF_BROKER_LIMITED) != 0) {
+			for (m = 0; m < nt; m++) {
+				if (t[m].t_protected)
+					continue;
+				put(f, &k, BPF_LD | BPF_W | BPF_ABS,
+				    OFF_LO(capsicum_policy[i].pr_fd), 0, 0);
+				put(f, &k, BPF_ALU | BPF_AND | BPF_K,
+				    t[m].t_mask, 0, 0);
+				put(f, &k, BPF_JMP | BPF_JEQ | BPF_K,
+				    t[m].t_value, 0, 1);
+				put(f, &k, BPF_RET | BPF_K,
+				    SECCOMP_RET_USER_NOTIF, 0, 0);
+			}
+			put(f, &k, BPF_RET | BPF_K, SECCOMP_RET_ALLOW, 0, 0);
+			continue;
+		}
 		for (m = 0; capsicum_policy[i].pr_fd >= 0 && m < ndirect; m++) {
 			put(f, &k, BPF_LD | BPF_W | BPF_ABS,
 			    OFF_LO(capsicum_policy[i].pr_fd), 0, 0);
@@ -276,6 +295,7 @@ confine(void)
 		SYS_openat2, SYS_kcmp, SYS_close, SYS_newfstatat, SYS_statx,
 		SYS_faccessat2, SYS_readlinkat, SYS_fchmodat2, SYS_fchownat,
 		SYS_utimensat, SYS_fchdir, SYS_bind, SYS_connect,
+		SYS_accept4, SYS_fcntl,
 		SYS_exit, SYS_exit_group, SYS_rt_sigreturn,
 		SYS_restart_syscall,
 	};
@@ -657,6 +677,149 @@ broker_sockat(int listener, const struct seccomp_notif *req, bool bind)
 }
 
 /*
+ * accept/accept4 on a limited listening socket: the connection goes to the
+ * listener's derived band, with the listener's rights.  The broker must
+ * never block (it serves everyone), so a call that finds no connection
+ * waiting is parked and answered when one arrives; the caller blocks as
+ * it would in accept.  A parked caller that is interrupted or killed is
+ * dropped (its notification is no longer live).
+ */
+#define	PENDING_MAX	32
+
+static struct pending {
+	uint64_t	 id;
+	pid_t		 pid;
+	int		 lfd;		/* our copy of the listener; -1: free */
+	int		 flags;		/* accept4 flags */
+	uint64_t	 addr, addrlen;
+	const struct capsicum_profile *prof;
+} pend[PENDING_MAX];
+
+/* Accept one connection for the caller if one is waiting: DONE, an error,
+ * or -EAGAIN (nothing yet). */
+static long
+try_accept(int listener, const struct pending *p)
+{
+	struct seccomp_notif_addfd add;
+	struct sockaddr_storage ss;
+	struct pollfd pf;
+	socklen_t sl, len;
+	int nf, slot;
+	long r;
+
+	pf.fd = p->lfd;
+	pf.events = POLLIN;
+	pf.revents = 0;
+	if (RAW3(SYS_poll, &pf, 1, 0) <= 0 || (pf.revents & POLLIN) == 0)
+		return (-EAGAIN);
+	len = 0;
+	if (p->addr != 0 && read_mem(p->pid, p->addrlen, &len,
+	    sizeof(len)) != 0)
+		return (-EFAULT);
+	/* Room first, so that no connection is taken and then dropped. */
+	if ((slot = free_slot(p->pid, p->prof)) < 0)
+		return (-EMFILE);
+	if (!live(listener, p->id))
+		return (-ESRCH);
+	sl = sizeof(ss);
+	nf = (int)RAW4(SYS_accept4, p->lfd, &ss, &sl,
+	    SOCK_CLOEXEC | (p->flags & SOCK_NONBLOCK));
+	if (nf < 0)
+		return (nf);
+	if (p->addr != 0 && (write_mem(p->pid, p->addr, &ss,
+	    len < sl ? len : sl) != 0 || write_mem(p->pid, p->addrlen, &sl,
+	    sizeof(sl)) != 0)) {
+		RAW1(SYS_close, nf);
+		return (-EFAULT);
+	}
+	memset(&add, 0, sizeof(add));
+	add.id = p->id;
+	add.flags = SECCOMP_ADDFD_FLAG_SETFD | SECCOMP_ADDFD_FLAG_SEND;
+	add.srcfd = (uint32_t)nf;
+	add.newfd = (uint32_t)slot;
+	add.newfd_flags = (p->flags & SOCK_CLOEXEC) != 0 ? O_CLOEXEC : 0;
+	r = RAW3(SYS_ioctl, listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+	RAW1(SYS_close, nf);
+	return (r < 0 ? r : DONE);
+}
+
+static long
+broker_accept(int listener, const struct seccomp_notif *req)
+{
+	struct capsicum_target t;
+	struct pending p;
+	unsigned int i;
+	long r;
+
+	memset(&p, 0, sizeof(p));
+	p.id = req->id;
+	p.pid = (pid_t)req->pid;
+	p.addr = req->data.args[1];
+	p.addrlen = req->data.args[2];
+	p.flags = req->data.nr == SYS_accept4 ? (int)req->data.args[3] : 0;
+	if ((p.flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) != 0)
+		return (-EINVAL);
+	if (!capsicum_classify((uint64_t)(uint32_t)req->data.args[0], &t) ||
+	    t.t_protected || t.t_prof == NULL)
+		return (-EBADF);
+	p.prof = t.t_prof;
+	if ((p.lfd = take_fd(listener, req, (int)req->data.args[0])) < 0)
+		return (p.lfd);
+	r = try_accept(listener, &p);
+	if (r != -EAGAIN ||
+	    (RAW2(SYS_fcntl, p.lfd, F_GETFL) & O_NONBLOCK) != 0) {
+		RAW1(SYS_close, p.lfd);
+		return (r);
+	}
+	for (i = 0; i < PENDING_MAX; i++) {
+		if (pend[i].lfd >= 0 && !live(listener, pend[i].id)) {
+			RAW1(SYS_close, pend[i].lfd);
+			pend[i].lfd = -1;
+		}
+		if (pend[i].lfd < 0) {
+			pend[i] = p;
+			return (PARKED);
+		}
+	}
+	RAW1(SYS_close, p.lfd);
+	return (-EAGAIN);
+}
+
+static void
+answer(int listener, uint64_t id, long r)
+{
+	struct seccomp_notif_resp resp;
+
+	if (r == DONE || r == PARKED)
+		return;
+	memset(&resp, 0, sizeof(resp));
+	resp.id = id;
+	if (r >= 0)
+		resp.val = r;
+	else
+		resp.error = (int32_t)r;
+	(void)RAW3(SYS_ioctl, listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+}
+
+/* A parked accept whose listener is readable, or whose caller left. */
+static void
+resume(int listener, struct pending *p)
+{
+	long r;
+
+	if (!live(listener, p->id)) {
+		r = DONE;
+	} else {
+		r = try_accept(listener, p);
+		if (r == -EAGAIN)
+			return;		/* someone else took it: wait on */
+	}
+	answer(listener, p->id, r);
+	RAW1(SYS_close, p->lfd);
+	p->lfd = -1;
+}
+
+/*
  * openat(dirfd, path, flags, mode) with dirfd a limited directory: filters
  * M and R have allowed it, so the rights fit the flags.
  */
@@ -713,7 +876,6 @@ static void
 handle_one(int listener)
 {
 	struct seccomp_notif req;
-	struct seccomp_notif_resp resp;
 	unsigned int i;
 	long r;
 
@@ -733,24 +895,21 @@ handle_one(int listener)
 		    req.data.nr == CAPSICUM_CONNECTAT_NR)
 			r = broker_sockat(listener, &req,
 			    req.data.nr == CAPSICUM_BINDAT_NR);
+		else if (req.data.nr == SYS_accept ||
+		    req.data.nr == SYS_accept4)
+			r = broker_accept(listener, &req);
 		break;
 	}
-	if (r == DONE)
-		return;
-	memset(&resp, 0, sizeof(resp));
-	resp.id = req.id;
-	if (r >= 0)
-		resp.val = r;
-	else
-		resp.error = (int32_t)r;
-	(void)RAW3(SYS_ioctl, listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+	answer(listener, req.id, r);
 }
 
 static void
 broker_main(int sock)
 {
-	struct pollfd p;
+	struct pollfd p[PENDING_MAX + 1];
+	unsigned int at[PENDING_MAX + 1], i, n;
 	int listener;
+	long r;
 
 	(void)prctl(PR_SET_NAME, "capsicum-broker", 0, 0, 0);
 	listener = recv_fd(sock);
@@ -768,15 +927,32 @@ broker_main(int sock)
 	if (RAW5(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
 	    confine() != 0)
 		_exit(1);
+	for (i = 0; i < PENDING_MAX; i++)
+		pend[i].lfd = -1;
 	for (;;) {
-		p.fd = listener;
-		p.events = POLLIN;
-		p.revents = 0;
-		if (RAW3(SYS_poll, &p, 1, -1) < 0)
+		p[0].fd = listener;
+		p[0].events = POLLIN;
+		p[0].revents = 0;
+		for (i = 0, n = 1; i < PENDING_MAX; i++) {
+			if (pend[i].lfd < 0)
+				continue;
+			at[n] = i;
+			p[n].fd = pend[i].lfd;
+			p[n].events = POLLIN;
+			p[n++].revents = 0;
+		}
+		/* With callers parked, look for ones that left now and
+		 * then (their listener may never become readable). */
+		r = RAW3(SYS_poll, p, n, n > 1 ? 1000 : -1);
+		if (r < 0)
 			continue;
-		if ((p.revents & POLLIN) != 0)
+		for (i = 1; i < n; i++) {
+			if (p[i].revents != 0 || r == 0)
+				resume(listener, &pend[at[i]]);
+		}
+		if ((p[0].revents & POLLIN) != 0)
 			handle_one(listener);
-		else if ((p.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0)
+		else if ((p[0].revents & (POLLHUP | POLLERR | POLLNVAL)) != 0)
 			break;
 	}
 	_exit(0);

@@ -18,9 +18,12 @@
  * at cap_enter, which the kernel and Landlock handle at full speed).  So
  * limited directories, descriptors derived from them and directories that
  * arrive later all go to the broker.  Every other call is decided by number
- * alone, so the kernel's action cache keeps it free.  0 or -errno.
+ * alone, so the kernel's action cache keeps it free.  Rows flagged
+ * PF_BROKER_LIMITED (accept) go to the broker only for the targets t
+ * (limited descriptors).  0 or -errno.
  */
 int	capsicum_bfilter_build(const int *direct, unsigned int ndirect,
+	    const struct capsicum_target *t, unsigned int nt,
 	    struct sock_fprog *prog);
 
 /*

@@ -229,13 +229,20 @@ open_writable(int fd)
  */
 #define	DERIVED_BANDS	1	/* 16 descriptors open per profile at once */
 
+/* A directory with CAP_LOOKUP or a socket with CAP_ACCEPT: descriptors
+ * made through it (openat, accept) get its rights. */
 static bool
 lookup_dir(int fd, const struct capsicum_profile *prof)
 {
 	struct stat st;
 
-	return (cap_rights_is_set(&prof->cp_rights, CAP_LOOKUP) &&
-	    RAW2(SYS_fstat, fd, &st) == 0 && S_ISDIR(st.st_mode));
+	if (RAW2(SYS_fstat, fd, &st) != 0)
+		return (false);
+	if (S_ISDIR(st.st_mode))
+		return (cap_rights_is_set(&prof->cp_rights, CAP_LOOKUP));
+	if (S_ISSOCK(st.st_mode))
+		return (cap_rights_is_set(&prof->cp_rights, CAP_ACCEPT));
+	return (false);
 }
 
 /* The derived band that shares band's aligned block of 32, if any. */
@@ -563,7 +570,8 @@ enter_locked(void)
 		struct sock_fprog bprog;
 
 		pending_broker = -1;
-		r = capsicum_bfilter_build(direct, ndirect, &bprog);
+		r = capsicum_bfilter_build(direct, ndirect, targets,
+		    ntargets, &bprog);
 		if (r == 0) {
 			blen = bprog.len;
 			r = capsicum_broker_attach(bsock, &bprog);

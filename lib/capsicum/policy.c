@@ -103,6 +103,8 @@
 	lo, hi, .pr_emu = (emu), .pr_why = why)
 #define	BROKER(s, fd, why)	ROW(s, -1, PK_BROKER, fd, -1, .pr_why = why)
 #define	BROKER_NR(s, nr, why)	ROW(s, nr, PK_BROKER, -1, -1, .pr_why = why)
+#define	BROKER_LIMITED(s, fd, why) ROW(s, -1, PK_BROKER, fd, -1,		\
+	.pr_flags = PF_BROKER_LIMITED, .pr_why = why)
 #define	RIGHT_IF_NR(s, nr, fd, r, why, ...) ROW(s, nr, PK_RIGHT, fd, -1,	\
 	.pr_right = (r), .pr_why = why, COND(__VA_ARGS__))
 /* The broker's call: a lookup by path reissued by the SIGSYS handler
@@ -509,6 +511,8 @@ const struct prow capsicum_policy[] = {
 	RIGHT(accept, 0, CAP_ACCEPT, "accept"),
 	ALLOW(accept4, "accept on a held listening socket"),
 	RIGHT(accept4, 0, CAP_ACCEPT, "accept4"),
+	BROKER_LIMITED(accept, 0, "on a limited listening socket: the broker accepts and puts the connection in the listener's derived band, with the listener's rights"),
+	BROKER_LIMITED(accept4, 0, "on a limited listening socket: as accept"),
 	ALLOW(listen, "listen"),
 	RIGHT(listen, 0, CAP_LISTEN, "listen"),
 	ALLOW(getsockname, "own address"),

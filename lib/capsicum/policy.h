@@ -84,6 +84,7 @@ enum prow_kind {
 
 /* Row flags. */
 #define	PF_WRITABLE_OFD	0x01	/* only where the open file allows writing */
+#define	PF_BROKER_LIMITED 0x02	/* PK_BROKER: only for limited descriptors */
 
 /* Condition values filled in when the filter is built. */
 #define	PV_SELF_PID	0xFFFFFFFFFFFF0001ULL	/* getpid() at cap_enter */

@@ -522,8 +522,8 @@ Test(rights, socket)
 	SANDBOXED(socket_rights, NULL);
 }
 
-/* accept on a held listening socket works in capability mode; a
- * listener without CAP_ACCEPT refuses. */
+/* accept on a held listening socket works in capability mode and gives
+ * the listener's rights; a listener without CAP_ACCEPT refuses. */
 static void
 accept_on_held_listener(void *arg)
 {
@@ -538,7 +538,7 @@ accept_on_held_listener(void *arg)
 	CHECK(l >= 0 && bind(l, (void *)&a, sizeof(a)) == 0 &&
 	    listen(l, 4) == 0);
 	l2 = dup(l);
-	cap_rights_init(&r, CAP_ACCEPT, CAP_EVENT);
+	cap_rights_init(&r, CAP_ACCEPT, CAP_EVENT, CAP_READ);
 	limit(l, &r);
 	cap_rights_init(&r, CAP_EVENT);
 	limit(l2, &r);
@@ -557,6 +557,8 @@ accept_on_held_listener(void *arg)
 	CHECK(s >= 0);
 	char buf[2];
 	CHECK(raw(SYS_read, s, buf, 2) == 2 && buf[0] == 'h');
+	/* The connection has the listener's rights (tests/escape). */
+	CHECK_ERR(raw(SYS_write, s, "x", 1), ENOTCAPABLE);
 }
 
 Test(rights, accept_on_held_listening_socket)

@@ -12,6 +12,8 @@
  * capability mode refuses outright must answer ECAPMODE on both.
  */
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 #include <sys/capsicum.h>
 
@@ -80,10 +82,80 @@ row_args(const struct prow *row, int fd, int other, uint64_t a[6])
 	a[row->pr_fd] = (uint64_t)fd;
 }
 
+/* Where the limited descriptor comes from. */
+enum origin {
+	LIMITED,	/* limited with cap_rights_limit() before cap_enter */
+	DERIVED,	/* opened after cap_enter through a limited directory */
+	ACCEPTED,	/* accepted after cap_enter on a limited listener */
+};
+
 struct job {
 	uint64_t	right;
 	uint32_t	fcntl;
+	enum origin	origin;
+	const char	*dir;		/* DERIVED: holds a file "f" */
 };
+
+/* A descriptor with rights r (and fcntl mask), obtained as `origin`
+ * says; -1 if that origin cannot exist without the right (openat needs
+ * CAP_LOOKUP, accept CAP_ACCEPT).  Enters capability mode. */
+static int
+limited_descriptor(const struct job *job, cap_rights_t *r)
+{
+	struct sockaddr_un sun;
+	int fd, src, c;
+
+	if (job->origin == LIMITED) {
+		fd = scratch();
+		CHECK(cap_rights_limit(fd, r) == 0);
+		if (job->fcntl != 0)
+			CHECK(cap_fcntls_limit(fd, CAP_FCNTL_ALL &
+			    ~job->fcntl) == 0);
+		capmode_enter();
+		return (fd);
+	}
+	if (job->origin == DERIVED) {
+		if (job->right == CAP_LOOKUP)
+			return (-1);
+		/* Composite rights (CAP_MKDIRAT...) include CAP_LOOKUP,
+		 * which the open itself needs: keep it, drop the rest. */
+		cap_rights_set(r, CAP_LOOKUP);
+		src = open(job->dir, O_RDONLY | O_DIRECTORY);
+		CHECK(src >= 0);
+		CHECK(cap_rights_limit(src, r) == 0);
+		if (job->fcntl != 0)
+			CHECK(cap_fcntls_limit(src, CAP_FCNTL_ALL &
+			    ~job->fcntl) == 0);
+		capmode_enter();
+		/* Open it in a mode the rights allow; the filter checks
+		 * rights before the kernel looks at the mode. */
+		fd = (int)raw(SYS_openat, src, "f",
+		    cap_rights_is_set(r, CAP_READ) ? O_RDONLY :
+		    O_WRONLY | O_APPEND);
+		CHECK(fd >= 0);
+		return (fd);
+	}
+	if (job->right == CAP_ACCEPT)
+		return (-1);
+	src = socket(AF_UNIX, SOCK_STREAM, 0);
+	CHECK(src >= 0);
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path + 1, sizeof(sun.sun_path) - 1,
+	    "capsicum-conf-%d", (int)getpid());
+	CHECK(bind(src, (struct sockaddr *)&sun, sizeof(sun)) == 0);
+	CHECK(listen(src, 1) == 0);
+	c = socket(AF_UNIX, SOCK_STREAM, 0);
+	CHECK(c >= 0 && connect(c, (struct sockaddr *)&sun,
+	    sizeof(sun)) == 0);
+	CHECK(cap_rights_limit(src, r) == 0);
+	if (job->fcntl != 0)
+		CHECK(cap_fcntls_limit(src, CAP_FCNTL_ALL & ~job->fcntl) == 0);
+	capmode_enter();
+	fd = (int)raw(SYS_accept, src, NULL, NULL);
+	CHECK(fd >= 0);
+	return (fd);
+}
 
 static void
 check_right(void *arg)
@@ -96,7 +168,6 @@ check_right(void *arg)
 	long res, ok;
 	int lim, full;
 
-	lim = scratch();
 	full = scratch();
 	CAP_ALL(&r);
 	if (job->right != 0) {
@@ -105,11 +176,9 @@ check_right(void *arg)
 		    job->right;
 		cap_rights_remove(&r, &drop);
 	}
-	CHECK(cap_rights_limit(lim, &r) == 0);
-	if (job->fcntl != 0)
-		CHECK(cap_fcntls_limit(lim, CAP_FCNTL_ALL & ~job->fcntl) == 0);
 	capsicum_policy_init();
-	capmode_enter();
+	if ((lim = limited_descriptor(job, &r)) < 0)
+		_exit(0);	/* no such descriptor without the right */
 	for (i = 0, n = 0; i < capsicum_policy_len; i++) {
 		row = &capsicum_policy[i];
 		if (row->pr_kind != PK_RIGHT || row->pr_right == PR_IOCTL_LIST)
@@ -149,19 +218,27 @@ check_right(void *arg)
 	CHECK(n > 0);
 }
 
-Test(conformance, every_row_of_every_right, .timeout = 120)
+static void
+run_jobs(enum origin origin)
 {
 	struct job jobs[128];
 	unsigned int i, j, n;
 	const struct prow *row;
+	char *dir, path[512];
+	int fd;
 
+	dir = test_tmpdir();
+	snprintf(path, sizeof(path), "%s/f", dir);
+	fd = open(path, O_CREAT | O_RDWR, 0666);
+	cr_assert(fd >= 0 && fchmod(fd, 0666) == 0 && chmod(dir, 0777) == 0);
+	close(fd);
 	n = 0;
 	for (i = 0; i < capsicum_policy_len; i++) {
 		row = &capsicum_policy[i];
 		if (row->pr_kind != PK_RIGHT || row->pr_right == PR_IOCTL_LIST)
 			continue;
 		struct job jb = { row->pr_fcntl != 0 ? 0 : row->pr_right,
-		    row->pr_fcntl };
+		    row->pr_fcntl, origin, dir };
 		for (j = 0; j < n; j++) {
 			if (jobs[j].right == jb.right && jobs[j].fcntl == jb.fcntl)
 				break;
@@ -180,4 +257,25 @@ Test(conformance, every_row_of_every_right, .timeout = 120)
 		    WIFEXITED(st) ? "exit" : "signal",
 		    WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
 	}
+	test_rmtree(dir);
+	free(dir);
+}
+
+Test(conformance, every_row_of_every_right, .timeout = 120)
+{
+	run_jobs(LIMITED);
+}
+
+/* The same for a file opened through a directory limited to all rights
+ * but one: it has exactly those rights (the broker). */
+Test(conformance, derived_through_openat, .timeout = 120)
+{
+	run_jobs(DERIVED);
+}
+
+/* The same for a connection accepted on a listener limited to all rights
+ * but one. */
+Test(conformance, derived_through_accept, .timeout = 120)
+{
+	run_jobs(ACCEPTED);
 }

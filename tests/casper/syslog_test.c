@@ -42,6 +42,21 @@ listen_log(struct listener *l)
 	CHECK(setenv(CAP_SYSLOG_PATH_ENV, sun.sun_path, 1) == 0);
 }
 
+/*
+ * Once the service has connected, the socket's name can go (the
+ * connection stays): nothing is left in /tmp, and the service is seen
+ * not to need the path again.
+ */
+static void
+listen_unlink(struct listener *l)
+{
+	char path[4200];
+
+	snprintf(path, sizeof(path), "%s/log", l->dir);
+	CHECK(unlink(path) == 0);
+	CHECK(rmdir(l->dir) == 0);
+}
+
 /* The next line, without "<pri>timestamp "; returns pri or -1. */
 static int
 next_line(struct listener *l, char *buf, size_t size)
@@ -84,6 +99,7 @@ messages(void *arg)
 	(void)arg;
 	listen_log(&l);
 	chan = open_syslog();
+	listen_unlink(&l);
 	capmode_enter();
 	/* Defaults: LOG_USER, the program's name, no pid. */
 	cap_syslog(chan, LOG_NOTICE, "hello %d", 42);
@@ -167,6 +183,7 @@ perror_opt(void *arg)
 	CHECK(pipe(p) == 0);
 	CHECK(dup2(p[1], STDERR_FILENO) == STDERR_FILENO);
 	chan = open_syslog();
+	listen_unlink(&l);
 	capmode_enter();
 	cap_openlog(chan, "perr", LOG_PERROR, LOG_USER);
 	cap_syslog(chan, LOG_ERR, "to both");
@@ -227,6 +244,7 @@ hostile(void *arg)
 	(void)arg;
 	listen_log(&l);
 	chan = open_syslog();
+	listen_unlink(&l);
 	capmode_enter();
 	nvl = nvlist_create(0);
 	nvlist_add_string(nvl, "cmd", "vsyslog");

@@ -1098,3 +1098,16 @@ Test(sandbox, casper_and_services_are_confined_zygote_is_not)
 	cap_close(svc);
 	cap_close(cas);
 }
+
+/* A sandbox attached before its service registers still applies. */
+Test(sandbox, attach_before_register)
+{
+	static const struct casper_sandbox late_sb = { .sb_read = ll_read };
+
+	cr_assert(casper_sandbox_of("test.late") == NULL && errno == ENOENT);
+	cr_assert_eq(service_sandbox("test.late", &late_sb), 0);
+	cr_assert(casper_sandbox_of("test.late") == NULL);
+	cr_assert(service_register("test.late", NULL, echo_command, 0) !=
+	    NULL);
+	cr_assert(casper_sandbox_of("test.late") == &late_sb);
+}

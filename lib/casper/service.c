@@ -246,17 +246,22 @@ serve_one(const struct casper_service *svc, size_t i)
 void
 casper_serve(const struct casper_service *svc, int sock)
 {
-	struct pollfd *pfd;
-	size_t i, n;
+	struct pollfd *pfd, *np;
+	size_t i, n, room;
 
 	if (conn_add(sock, NULL) != 0)
 		return;
 	pfd = NULL;
+	room = 0;
 	while (srv.nconns > 0) {
 		n = srv.nconns;
-		free(pfd);
-		if ((pfd = calloc(n, sizeof(*pfd))) == NULL)
-			break;
+		if (n > room) {
+			/* Grows with the connections; no allocation per request. */
+			if ((np = realloc(pfd, n * 2 * sizeof(*pfd))) == NULL)
+				break;
+			pfd = np;
+			room = n * 2;
+		}
 		for (i = 0; i < n; i++) {
 			pfd[i].fd = srv.conns[i].c_sock;
 			pfd[i].events = POLLIN;

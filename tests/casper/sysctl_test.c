@@ -455,3 +455,52 @@ Test(sysctl, sandbox_is_proc_sys_only)
 {
 	cr_assert_eq(casper_test_in_sandbox("system.sysctl", in_sandbox), 0);
 }
+
+/* The service's limit function, run inside its sandbox. */
+static int
+limit_in_sandbox(const char *name, uint64_t flags)
+{
+	const struct casper_service *svc;
+	nvlist_t *nvl;
+	int error;
+
+	if ((svc = casper_service_find("system.sysctl")) == NULL)
+		return (-1);
+	nvl = nvlist_create(0);
+	nvlist_add_number(nvl, name, flags);
+	error = svc->cs_limit(NULL, nvl);
+	nvlist_destroy(nvl);
+	return (error);
+}
+
+static int
+writable_then_not(void)
+{
+	long fd;
+
+	/* Landlock allows the write while the limits allow one ... */
+	fd = raw(SYS_openat, AT_FDCWD, "/proc/sys/kernel/domainname",
+	    O_WRONLY);
+	CHECK(fd >= 0 || (getuid() != 0 && fd == -EACCES));
+	CHECK(limit_in_sandbox("kernel.domainname", CAP_SYSCTL_RDWR) == 0);
+	fd = raw(SYS_openat, AT_FDCWD, "/proc/sys/kernel/domainname",
+	    O_WRONLY);
+	CHECK(fd >= 0 || (getuid() != 0 && fd == -EACCES));
+	/* ... and refuses it once they are read-only, for good. */
+	CHECK(limit_in_sandbox("kernel", CAP_SYSCTL_READ |
+	    CAP_SYSCTL_RECURSIVE) == 0);
+	CHECK_ERR(raw(SYS_openat, AT_FDCWD, "/proc/sys/kernel/domainname",
+	    O_WRONLY), EACCES);
+	CHECK_OK(raw(SYS_openat, AT_FDCWD, "/proc/sys/kernel/domainname",
+	    O_RDONLY));
+	CHECK(limit_in_sandbox("kernel.domainname", CAP_SYSCTL_RDWR) == 0);
+	CHECK_ERR(raw(SYS_openat, AT_FDCWD, "/proc/sys/kernel/domainname",
+	    O_WRONLY), EACCES);
+	return (0);
+}
+
+Test(sysctl, read_only_limits_drop_the_write_right)
+{
+	cr_assert_eq(casper_test_in_sandbox("system.sysctl",
+	    writable_then_not), 0);
+}

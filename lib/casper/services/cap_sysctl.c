@@ -3,9 +3,9 @@
  * system.sysctl: FreeBSD's sysctl service over Linux's /proc/sys.  Client
  * and service side.  The value rules are in <casper/_sysctl_proc.h>.  The
  * service may read and write below /proc/sys and nothing else (Landlock),
- * has no sockets (seccomp); whether a write is allowed at all is decided
- * by the limits here and by the kernel's own /proc/sys permissions
- * (docs/casper.md).
+ * only read once its limits grant no write, has no sockets (seccomp); which
+ * entries may be written is decided by the limits here and by the kernel's
+ * own /proc/sys permissions (docs/casper.md).
  *
  * Limits are FreeBSD's raw form: one number entry per name, the value a
  * mask of CAP_SYSCTL_READ, _WRITE and _RECURSIVE (the name's children).
@@ -200,6 +200,24 @@ cap_sysctl_limit(cap_sysctl_limit_t *limit)
 
 /* Service side. */
 
+static const char *const sysctl_paths[] = {
+	"/proc/sys",
+	NULL
+};
+
+/*
+ * Once the limits grant no write at all, Landlock's write right on
+ * /proc/sys goes too: a second layer that only reads (layers only
+ * narrow), so a compromised service cannot write either.  Once only.
+ */
+static const struct casper_sandbox sysctl_ro_sandbox = {
+	.sb_prepare = NULL,
+	.sb_read = sysctl_paths,
+	.sb_write = NULL,
+	.sb_flags = 0,
+};
+static bool sysctl_readonly;
+
 /* Do the (trusted, already checked) limits grant ops on name? */
 static bool
 sysctl_allowed(const nvlist_t *limits, const char *name, uint64_t ops,
@@ -237,10 +255,12 @@ sysctl_limit(const nvlist_t *oldlimits, const nvlist_t *newlimits)
 	const char *name;
 	void *cookie;
 	uint64_t f;
+	bool write;
 	int type;
 
 	if (newlimits == NULL)
 		return (oldlimits == NULL ? 0 : ENOTCAPABLE);
+	write = false;
 	cookie = NULL;
 	while ((name = nvlist_next(newlimits, &type, &cookie)) != NULL) {
 		if (type != NV_TYPE_NUMBER)
@@ -251,6 +271,13 @@ sysctl_limit(const nvlist_t *oldlimits, const nvlist_t *newlimits)
 		if (oldlimits != NULL && !sysctl_allowed(oldlimits, name,
 		    f & CAP_SYSCTL_RDWR, (f & CAP_SYSCTL_RECURSIVE) != 0))
 			return (ENOTCAPABLE);
+		if ((f & CAP_SYSCTL_WRITE) != 0)
+			write = true;
+	}
+	if (!write && !sysctl_readonly) {
+		if (casper_sandbox_enter(&sysctl_ro_sandbox) < 0)
+			return (errno);
+		sysctl_readonly = true;
 	}
 	return (0);
 }
@@ -329,11 +356,6 @@ sysctl_command(const char *cmd, const nvlist_t *limits, nvlist_t *nvlin,
 	free(buf);
 	return (error);
 }
-
-static const char *const sysctl_paths[] = {
-	"/proc/sys",
-	NULL
-};
 
 static const struct casper_sandbox sysctl_sandbox = {
 	.sb_prepare = NULL,

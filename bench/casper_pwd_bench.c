@@ -82,9 +82,28 @@ raw_peer(int sock, int other, const void *rep, size_t replen)
 	return (pid);
 }
 
+#define	ITERS	2000
+
+/* ns per call of fn over iters calls (after a short warm-up). */
+static double
+run_once(void (*fn)(void *), void *arg, long iters)
+{
+	uint64_t t0;
+	long i;
+
+	for (i = 0; i < iters / 10; i++)
+		fn(arg);
+	t0 = bench_now_ns();
+	for (i = 0; i < iters; i++)
+		fn(arg);
+	return ((double)(bench_now_ns() - t0) / (double)iters);
+}
+
 int
 main(void)
 {
+	double ra[BENCH_RUNS], rb[BENCH_RUNS], rc[BENCH_RUNS];
+	int i;
 	cap_channel_t *cas, *chan;
 	struct passwd *pw;
 	nvlist_t *req, *rep;
@@ -129,10 +148,18 @@ main(void)
 	(void)close(sv[1]);
 	r.sock = sv[0];
 
-	/* Interleaved: each figure's runs see the same machine state. */
-	c = bench_ns_per_op(raw_rt, &r, 20000);
-	a = bench_ns_per_op(cap_lookup, chan, 20000);
-	b = bench_ns_per_op(libc_lookup, NULL, 20000);
+	/*
+	 * Interleaved: one run of each per round, so that the three figures
+	 * see the same machine state (the VMs are shared and noisy).
+	 */
+	for (i = 0; i < BENCH_RUNS; i++) {
+		ra[i] = run_once(cap_lookup, chan, ITERS);
+		rb[i] = run_once(libc_lookup, NULL, ITERS);
+		rc[i] = run_once(raw_rt, &r, ITERS);
+	}
+	a = bench_median(ra, BENCH_RUNS);
+	b = bench_median(rb, BENCH_RUNS);
+	c = bench_median(rc, BENCH_RUNS);
 	printf("request %zu bytes, reply %zu bytes\n", r.reqlen, replen);
 	bench_report("cap_getpwnam vs getpwnam", a, b, 4.0);
 	bench_report("cap_getpwnam vs raw SEQPACKET round trip", a, c, 2.0);

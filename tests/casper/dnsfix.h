@@ -39,6 +39,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/procdesc.h>
+
 #define	DNSFIX_DNSMASQ	"/usr/sbin/dnsmasq"
 
 /* The zone dnsmasq serves (forward and reverse). */
@@ -55,6 +57,7 @@
 
 struct dnsfix {
 	pid_t	df_pid;			/* dnsmasq */
+	int	df_pd;			/* its process descriptor */
 	char	df_why[256];		/* why the fixture failed */
 };
 
@@ -155,12 +158,17 @@ dnsfix_start(struct dnsfix *f)
 		return (dnsfix_fail(f, "bind-mount resolv.conf"));
 
 	fflush(NULL);
-	if ((f->df_pid = fork()) < 0)
-		return (dnsfix_fail(f, "fork"));
+	/*
+	 * A process descriptor, not PR_SET_PDEATHSIG: dnsmasq changes its
+	 * credentials, which clears the death signal, and the test may be
+	 * in capability mode, where kill() is refused.  Closing the last
+	 * descriptor (at the latest, when the test process exits) kills it.
+	 */
+	if ((f->df_pid = pdfork(&f->df_pd, 0)) < 0)
+		return (dnsfix_fail(f, "pdfork"));
 	if (f->df_pid == 0) {
 		int null = open("/dev/null", O_RDWR);
 
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (null >= 0 && getenv("DNSFIX_DEBUG") == NULL) {
 			dup2(null, 1);
 			dup2(null, 2);
@@ -181,7 +189,7 @@ dnsfix_start(struct dnsfix *f)
 	rmdir(dir);
 	if (i == 300) {
 		errno = ETIMEDOUT;
-		kill(f->df_pid, SIGKILL);
+		close(f->df_pd);
 		return (dnsfix_fail(f, "dnsmasq did not start"));
 	}
 	return (0);
@@ -192,8 +200,9 @@ dnsfix_stop(struct dnsfix *f)
 {
 
 	if (f->df_pid > 0) {
-		kill(f->df_pid, SIGKILL);
-		waitpid(f->df_pid, NULL, 0);
+		(void)pdkill(f->df_pd, SIGKILL);
+		(void)pdwait4(f->df_pd, NULL, 0, NULL);
+		close(f->df_pd);
 		f->df_pid = 0;
 	}
 }

@@ -386,7 +386,7 @@ guard_main(struct guard *g, int sock)
 	struct seccomp_notif_sizes sizes;
 	struct seccomp_notif *req;
 	struct seccomp_notif_resp *resp;
-	struct pollfd pfd;
+	struct pollfd pfd[2];
 	int status, keep[1];
 
 	keep[0] = sock;
@@ -415,17 +415,33 @@ guard_main(struct guard *g, int sock)
 	if (req == NULL || resp == NULL)
 		_exit(1);
 	for (;;) {
+		/*
+		 * Wait for a request or for the service to be gone: its
+		 * pidfd becomes readable when it exits, which does not
+		 * depend on the death signal (cleared by some credential
+		 * changes) nor on the listener's hang-up (which waits for
+		 * the service to be reaped).
+		 */
+		pfd[0].fd = g->g_notify;
+		pfd[0].events = POLLIN;
+		pfd[1].fd = g->g_pidfd;
+		pfd[1].events = POLLIN;
+		pfd[0].revents = pfd[1].revents = 0;
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			_exit(0);
+		}
+		if (pfd[1].revents != 0 ||
+		    (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL)) != 0)
+			_exit(0);
+		if ((pfd[0].revents & POLLIN) == 0)
+			continue;
 		memset(req, 0, sizes.seccomp_notif);
 		if (ioctl(g->g_notify, SECCOMP_IOCTL_NOTIF_RECV, req) < 0) {
 			if (errno != EINTR && errno != ENOENT)
 				_exit(0);
-			/* ENOENT: a caller went away, or all of them. */
-			pfd.fd = g->g_notify;
-			pfd.events = POLLIN;
-			if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
-				_exit(0);
-			if ((pfd.revents & (POLLHUP | POLLERR)) != 0)
-				_exit(0);
+			/* ENOENT: the caller went away meanwhile. */
 			continue;
 		}
 		memset(resp, 0, sizes.seccomp_notif_resp);

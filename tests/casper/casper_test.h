@@ -116,7 +116,7 @@ casper_test_children(pid_t pid, pid_t *kids, int max)
 	DIR *d;
 	pid_t p;
 	int n;
-	char st;
+	char st = 'Z';
 
 	if ((d = opendir("/proc")) == NULL)
 		return (0);

@@ -685,7 +685,7 @@ static void
 services_outlive_casper(void *arg)
 {
 	cap_channel_t *cas, *svc;
-	pid_t casper, zygote, spid;
+	pid_t casper = 0, zygote = 0, spid;
 
 	(void)arg;
 	CHECK((cas = cap_init()) != NULL);
@@ -1084,7 +1084,7 @@ seccomp_mode(pid_t pid)
 Test(sandbox, casper_and_services_are_confined_zygote_is_not)
 {
 	cap_channel_t *cas, *svc;
-	pid_t casper, zygote, spid;
+	pid_t casper = 0, zygote = 0, spid;
 
 	cr_assert((cas = cap_init()) != NULL);
 	cr_assert(casper_test_pids(cas, &casper, &zygote) == 0);

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -84,6 +85,9 @@ static struct pd_state {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.chan = -1,
 };
+
+/* The reaper has started and holds no lock (see start_reaper()). */
+static atomic_bool reaper_ready;
 
 /* Serialises setting up the helpers and requests to the watchdog.  Not
  * taken by the fork handlers: starting the watchdog forks while holding
@@ -489,6 +493,7 @@ reaper_main(void *arg)
 	dev = pd.chan_dev;
 	ino = pd.chan_ino;
 	pthread_mutex_unlock(&pd.lock);
+	atomic_store(&reaper_ready, true);
 	for (;;) {
 		/* A program that closed our descriptor and reused the
 		 * number must not have its messages read. */
@@ -539,6 +544,7 @@ start_reaper(void)
 		sigdelset(&set, sig);
 	pthread_sigmask(SIG_SETMASK, &set, &old);
 	atomic_store(&pd.reaper, true);
+	atomic_store(&reaper_ready, false);
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	r = pthread_create(&t, &attr, reaper_main, arg);
@@ -548,6 +554,14 @@ start_reaper(void)
 		atomic_store(&pd.reaper, false);
 		return (-r);
 	}
+	/*
+	 * pdfork clones without fork handlers: a thread still starting up
+	 * (taking libc's or a sanitizer's allocator locks, or pd.lock) at
+	 * that moment would leave the child with a lock nobody releases.
+	 * Wait until the reaper is past that, in its receive loop.
+	 */
+	while (!atomic_load(&reaper_ready))
+		sched_yield();
 	return (0);
 }
 

@@ -44,6 +44,7 @@
 #include <casper/cap_net.h>
 
 #include "../casper_impl.h"
+#include "dnsclient.h"
 #include "dnsmarshal.h"
 
 #define	NET_SERVICE	"system.net"
@@ -77,29 +78,6 @@ static struct hostent net_hostent;
 /* ------------------------------------------------------------------ */
 /* Client side. */
 
-static nvlist_t *
-net_xfer(cap_channel_t *chan, nvlist_t *nvl, int failcode, int *errorp)
-{
-	uint64_t error;
-
-	if ((nvl = cap_xfer_nvlist(chan, nvl)) == NULL) {
-		*errorp = failcode;
-		return (NULL);
-	}
-	if (!nvlist_exists_number(nvl, "error")) {
-		nvlist_destroy(nvl);
-		*errorp = failcode;
-		return (NULL);
-	}
-	if ((error = nvlist_get_number(nvl, "error")) != 0) {
-		nvlist_destroy(nvl);
-		*errorp = (int)(int64_t)error;
-		return (NULL);
-	}
-	*errorp = 0;
-	return (nvl);
-}
-
 static int
 net_sockcmd(cap_channel_t *chan, const char *cmd, int s,
     const struct sockaddr *sa, socklen_t salen)
@@ -116,7 +94,7 @@ net_sockcmd(cap_channel_t *chan, const char *cmd, int s,
 	/* A copy: the caller keeps its descriptor. */
 	nvlist_add_descriptor(nvl, "s", s);
 	nvlist_add_binary(nvl, "sa", sa, salen);
-	if ((nvl = net_xfer(chan, nvl, -1, &error)) == NULL) {
+	if ((nvl = dnsc_xfer(chan, nvl, -1, &error)) == NULL) {
 		/* A failed channel already set errno. */
 		if (error != -1)
 			errno = error;
@@ -142,66 +120,26 @@ cap_connect(cap_channel_t *chan, int s, const struct sockaddr *name,
 	return (net_sockcmd(chan, "connect", s, name, namelen));
 }
 
-static struct hostent *
-net_hostent_reply(nvlist_t *nvl, int error)
-{
-	struct hostent *hp;
-
-	if (nvl == NULL) {
-		h_errno = error;
-		return (NULL);
-	}
-	hp = dnsm_hostent_unpack(nvl, &net_hostent);
-	nvlist_destroy(nvl);
-	if (hp == NULL)
-		h_errno = NO_RECOVERY;
-	return (hp);
-}
-
 struct hostent *
 cap_net_gethostbyname(cap_channel_t *chan, const char *name)
 {
 
-	return (cap_net_gethostbyname2(chan, name, AF_INET));
+	return (dnsc_gethostbyname2(chan, name, AF_INET, &net_hostent));
 }
 
 struct hostent *
 cap_net_gethostbyname2(cap_channel_t *chan, const char *name, int af)
 {
-	nvlist_t *nvl;
-	int error;
 
-	if (name == NULL) {
-		h_errno = HOST_NOT_FOUND;
-		return (NULL);
-	}
-	nvl = nvlist_create(0);
-	nvlist_add_string(nvl, "cmd", "gethostbyname");
-	nvlist_add_number(nvl, "family", (uint64_t)af);
-	nvlist_add_string(nvl, "name", name);
-	nvl = net_xfer(chan, nvl, NO_RECOVERY, &error);
-	return (net_hostent_reply(nvl, error));
+	return (dnsc_gethostbyname2(chan, name, af, &net_hostent));
 }
 
 struct hostent *
 cap_net_gethostbyaddr(cap_channel_t *chan, const void *addr, socklen_t len,
     int af)
 {
-	nvlist_t *nvl;
-	int error;
 
-	if (!dnsm_addr_ok(addr, len, af)) {
-		errno = (addr == NULL || dnsm_sockaddr_len(af) != 0) ?
-		    EINVAL : EAFNOSUPPORT;
-		h_errno = NETDB_INTERNAL;
-		return (NULL);
-	}
-	nvl = nvlist_create(0);
-	nvlist_add_string(nvl, "cmd", "gethostbyaddr");
-	nvlist_add_binary(nvl, "addr", addr, len);
-	nvlist_add_number(nvl, "family", (uint64_t)af);
-	nvl = net_xfer(chan, nvl, NO_RECOVERY, &error);
-	return (net_hostent_reply(nvl, error));
+	return (dnsc_gethostbyaddr(chan, addr, len, af, &net_hostent));
 }
 
 int
@@ -209,23 +147,8 @@ cap_net_getaddrinfo(cap_channel_t *chan, const char *hostname,
     const char *servname, const struct addrinfo *hints,
     struct addrinfo **res)
 {
-	nvlist_t *nvl;
-	int error;
 
-	if (hostname == NULL && servname == NULL)
-		return (EAI_NONAME);
-	nvl = nvlist_create(0);
-	nvlist_add_string(nvl, "cmd", "getaddrinfo");
-	if (hostname != NULL)
-		nvlist_add_string(nvl, "hostname", hostname);
-	if (servname != NULL)
-		nvlist_add_string(nvl, "servname", servname);
-	dnsm_hints_pack(hints, nvl);
-	if ((nvl = net_xfer(chan, nvl, EAI_FAIL, &error)) == NULL)
-		return (error);
-	error = dnsm_addrinfo_unpack(nvl, res);
-	nvlist_destroy(nvl);
-	return (error);
+	return (dnsc_getaddrinfo(chan, hostname, servname, hints, res));
 }
 
 int
@@ -233,42 +156,9 @@ cap_net_getnameinfo(cap_channel_t *chan, const struct sockaddr *sa,
     socklen_t salen, char *host, size_t hostlen, char *serv, size_t servlen,
     int flags)
 {
-	nvlist_t *nvl;
-	const char *s;
-	int error;
 
-	if (sa == NULL || salen < sizeof(sa_family_t) ||
-	    salen != dnsm_sockaddr_len(sa->sa_family))
-		return (EAI_FAIL);
-	if (host == NULL)
-		hostlen = 0;
-	if (serv == NULL)
-		servlen = 0;
-	nvl = nvlist_create(0);
-	nvlist_add_string(nvl, "cmd", "getnameinfo");
-	nvlist_add_binary(nvl, "sa", sa, salen);
-	nvlist_add_number(nvl, "hostlen", hostlen);
-	nvlist_add_number(nvl, "servlen", servlen);
-	nvlist_add_number(nvl, "flags", (uint64_t)flags);
-	if ((nvl = net_xfer(chan, nvl, EAI_FAIL, &error)) == NULL)
-		return (error);
-	error = 0;
-	if (hostlen != 0) {
-		s = dnvlist_get_string(nvl, "host", NULL);
-		if (s == NULL || strlen(s) >= hostlen)
-			error = EAI_FAIL;
-		else
-			strcpy(host, s);
-	}
-	if (error == 0 && servlen != 0) {
-		s = dnvlist_get_string(nvl, "serv", NULL);
-		if (s == NULL || strlen(s) >= servlen)
-			error = EAI_FAIL;
-		else
-			strcpy(serv, s);
-	}
-	nvlist_destroy(nvl);
-	return (error);
+	return (dnsc_getnameinfo(chan, sa, salen, host, hostlen, serv,
+	    servlen, flags));
 }
 
 cap_net_limit_t *

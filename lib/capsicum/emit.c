@@ -18,6 +18,14 @@
  * the first rule whose tests all hold returns its action.  Syscalls with
  * no rule never load an argument, so the kernel's action cache keeps them
  * free.
+ *
+ * Size is what cap_enter() pays for: the kernel converts and JIT-compiles
+ * every instruction (about 0.3 us each on the project VM).  So the rules
+ * are shared: a syscall's chain of rules is a path in a graph whose nodes
+ * are "this rule, then that node", and syscalls that end the same way
+ * (most descriptor calls refuse the same set of numbers) share one copy.
+ * Rows that differ only in one compared value (fcntl commands, the broker
+ * call's syscall numbers) merge into one rule testing a set of values.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -73,7 +81,22 @@ struct erule {
 	uint32_t	action;
 	unsigned int	ntests;
 	struct etest	tests[MAX_TESTS];
+};
+
+/*
+ * A rule followed by what runs when it does not match: a node of the
+ * shared code.  Syscalls whose remaining rules are the same share one
+ * copy of them, so the program grows with the number of distinct rules
+ * rather than with the number of syscalls times descriptors.
+ */
+struct enode {
+	unsigned int	rule;		/* the rule it tests */
+	int		next;		/* node tried next; -1: allow */
+	unsigned int	npred;		/* nodes whose next this is */
+	int		label;
+	int		tramp;		/* its dispatch trampoline, or -1 */
 	bool		far;		/* sets jump through JA (too long) */
+	bool		done;		/* emitted in this pass */
 	unsigned int	first, last;	/* instructions it was emitted to */
 };
 
@@ -83,6 +106,11 @@ struct emitter {
 	unsigned int	nrules, caprules;
 	struct cube	**arena;	/* cube arrays to free */
 	unsigned int	narena, caparena;
+	struct enode	*nodes;
+	unsigned int	nnodes;
+	int		*entry;		/* per distinct syscall: first node */
+	bool		dispatch_far;	/* leaves jump through their own ja */
+	unsigned int	dispatch_first, dispatch_last;
 	/* output */
 	struct sock_filter *prog;
 	unsigned int	len, cap;
@@ -244,30 +272,65 @@ subsumed(const struct emitter *e, const struct prow *row, int nr,
 }
 
 /*
- * A row whose one condition is "argument equals v" (fcntl commands) joins
- * an earlier rule for the same call and descriptors: the rule then tests
- * the argument against the set of values.
+ * A row whose one condition is "argument equals v" (fcntl commands, the
+ * broker call's syscall numbers) joins an earlier rule for the same call
+ * and descriptors: the rule then tests the low word against the set of
+ * values, and the high word, when the row compares all 64 bits, against
+ * the value they share.
  */
+static bool
+single_value(const struct prow *row)
+{
+	const struct pcond *pc = &row->pr_cond[0];
+
+	if (row->pr_ncond != 1 || pc->pc_value == PV_SELF_PID)
+		return (false);
+	return (pc->pc_op == PC_EQ || (pc->pc_op == PC_MASKED &&
+	    pc->pc_mask == 0xFFFFFFFFU));
+}
+
+static bool
+high_test(const struct prow *row, struct pcond *hi)
+{
+	const struct pcond *pc = &row->pr_cond[0];
+
+	if (pc->pc_op != PC_EQ)
+		return (false);
+	*hi = (struct pcond){ pc->pc_arg, PC_MASKED, 0xFFFFFFFF00000000ULL,
+	    pc->pc_value & 0xFFFFFFFF00000000ULL };
+	return (true);
+}
+
 static bool
 merge_value(struct emitter *e, int nr, const struct prow *row,
     const struct cube *fds, unsigned int nfds)
 {
 	const struct pcond *pc = &row->pr_cond[0];
+	struct pcond hi = { 0, 0, 0, 0 };
 	struct erule *r;
 	struct etest *v;
-	unsigned int i;
+	unsigned int i, ntests;
+	bool has_hi;
 
+	has_hi = high_test(row, &hi);
+	ntests = has_hi ? 3 : 2;
 	for (i = e->nrules; i-- > 0;) {
 		r = &e->rules[i];
-		if (r->nr != nr || r->prio != 2 || r->ntests != 2)
+		if (r->nr != nr || r->prio != 2 || r->ntests < 2)
 			break;
 		v = &r->tests[1];
-		if (r->tests[0].kind != ET_IN ||
+		if (r->ntests != ntests || r->tests[0].kind != ET_IN ||
 		    r->tests[0].arg != (uint8_t)row->pr_fd ||
 		    r->tests[0].ncubes != nfds ||
 		    memcmp(r->tests[0].cubes, fds, nfds * sizeof(*fds)) != 0 ||
 		    v->kind != ET_IN || v->arg != pc->pc_arg ||
 		    v->ncubes == v->capcubes)
+			continue;
+		if (has_hi && (r->tests[2].kind != ET_COND ||
+		    r->tests[2].cond.pc_arg != hi.pc_arg ||
+		    r->tests[2].cond.pc_op != hi.pc_op ||
+		    r->tests[2].cond.pc_mask != hi.pc_mask ||
+		    r->tests[2].cond.pc_value != hi.pc_value))
 			continue;
 		v->cubes[v->ncubes++] = (struct cube){ 0xFFFFFFFFU,
 		    (uint32_t)pc->pc_value };
@@ -283,6 +346,7 @@ rules_right(struct emitter *e, const struct prow *row, int nr)
 	const struct capsicum_filter_in *in = e->in;
 	struct erule *r;
 	struct cube *c, *vals;
+	struct pcond hi;
 	unsigned int i, n;
 	bool single;
 
@@ -295,9 +359,7 @@ rules_right(struct emitter *e, const struct prow *row, int nr)
 	}
 	if (n == 0)
 		return;
-	single = row->pr_ncond == 1 && row->pr_cond[0].pc_op == PC_MASKED &&
-	    row->pr_cond[0].pc_mask == 0xFFFFFFFFU &&
-	    row->pr_cond[0].pc_value != PV_SELF_PID;
+	single = single_value(row);
 	if (single && merge_value(e, nr, row, c, n))
 		return;
 	if ((r = rule_new(e, nr, 2, act_refuse(e, ENOTCAPABLE))) == NULL)
@@ -313,6 +375,8 @@ rules_right(struct emitter *e, const struct prow *row, int nr)
 	    (uint32_t)row->pr_cond[0].pc_value };
 	rule_set(r, ET_IN, row->pr_cond[0].pc_arg, vals, 1);
 	r->tests[1].capcubes = MERGE_ROOM;
+	if (high_test(row, &hi))
+		rule_cond(r, &hi, in->fi_self);
 }
 
 /* The ioctl list: per profile, commands outside its list. */
@@ -716,35 +780,193 @@ rule_cmp(const void *a, const void *b)
 	return ((x->seq > y->seq) - (x->seq < y->seq));
 }
 
-/* A rule: the sets first, then the conditions, which stay close enough
- * to the rule's end for 8-bit jumps. */
-static void
-emit_block(struct emitter *e, unsigned int first, unsigned int last)
+/* ---------------------------------------------------------------------
+ * Sharing: rules as nodes of a graph.
+ */
+static bool
+test_eq(const struct etest *a, const struct etest *b)
 {
-	struct erule *r;
-	unsigned int i, j;
-	int next;
 
-	for (i = first; i <= last && e->error == 0; i++) {
-		r = &e->rules[i];
-		r->first = e->len;
-		next = label_new(e);
-		for (j = 0; j < r->ntests; j++) {
-			if (r->tests[j].kind != ET_COND)
-				emit_set(e, &r->tests[j], next, r->far);
-		}
-		for (j = 0; j < r->ntests; j++) {
-			if (r->tests[j].kind == ET_COND)
-				emit_cond(e, &r->tests[j].cond, next);
-		}
-		RET(e, r->action);
-		label_here(e, next);
-		r->last = e->len;
-	}
-	RET(e, SECCOMP_RET_ALLOW);
+	if (a->kind != b->kind || a->arg != b->arg)
+		return (false);
+	if (a->kind == ET_COND)
+		return (a->cond.pc_arg == b->cond.pc_arg &&
+		    a->cond.pc_op == b->cond.pc_op &&
+		    a->cond.pc_mask == b->cond.pc_mask &&
+		    a->cond.pc_value == b->cond.pc_value);
+	return (a->ncubes == b->ncubes && memcmp(a->cubes, b->cubes,
+	    a->ncubes * sizeof(*a->cubes)) == 0);
 }
 
-/* Binary search over the distinct syscall numbers nrs[lo..hi]. */
+static bool
+rule_eq(const struct erule *a, const struct erule *b)
+{
+	unsigned int i;
+
+	if (a->action != b->action || a->ntests != b->ntests)
+		return (false);
+	for (i = 0; i < a->ntests; i++) {
+		if (!test_eq(&a->tests[i], &b->tests[i]))
+			return (false);
+	}
+	return (true);
+}
+
+static uint64_t
+mix(uint64_t h, uint64_t v)
+{
+
+	return ((h ^ v) * 0x100000001B3ULL);
+}
+
+static uint64_t
+node_hash(const struct erule *r, int next)
+{
+	const struct etest *t;
+	uint64_t h = 0xCBF29CE484222325ULL;
+	unsigned int i, j;
+
+	h = mix(h, r->action);
+	h = mix(h, (uint64_t)(int64_t)next);
+	for (i = 0; i < r->ntests; i++) {
+		t = &r->tests[i];
+		h = mix(h, (uint64_t)t->kind << 8 | t->arg);
+		if (t->kind == ET_COND) {
+			h = mix(h, t->cond.pc_op);
+			h = mix(h, t->cond.pc_mask);
+			h = mix(h, t->cond.pc_value);
+			continue;
+		}
+		for (j = 0; j < t->ncubes; j++)
+			h = mix(h, (uint64_t)t->cubes[j].mask << 32 |
+			    t->cubes[j].value);
+	}
+	return (h);
+}
+
+/*
+ * Build the graph: each syscall's rules, from its last to its first,
+ * become nodes "this rule, then that node", found again when another
+ * syscall ends the same way.  Rules are sorted by syscall.
+ */
+static void
+share(struct emitter *e, const int *nrs, unsigned int n)
+{
+	struct enode *nd;
+	unsigned int i, j, first, last, nslots, *slot;
+	uint64_t h;
+	int next;
+
+	nslots = 64;
+	while (nslots < 2 * e->nrules)
+		nslots *= 2;
+	e->nodes = calloc(e->nrules + 1, sizeof(*e->nodes));
+	e->entry = calloc(n + 1, sizeof(*e->entry));
+	slot = calloc(nslots, sizeof(*slot));	/* node index + 1 */
+	if (e->nodes == NULL || e->entry == NULL || slot == NULL) {
+		e->error = -ENOMEM;
+		free(slot);
+		return;
+	}
+	for (i = 0, j = 0; j < n; j++) {
+		first = i;
+		while (i < e->nrules && e->rules[i].nr == nrs[j])
+			i++;
+		next = -1;
+		for (last = i; last-- > first;) {
+			h = node_hash(&e->rules[last], next);
+			for (h &= nslots - 1; slot[h] != 0; h = (h + 1) &
+			    (nslots - 1)) {
+				nd = &e->nodes[slot[h] - 1];
+				if (nd->next == next && rule_eq(&e->rules[nd->rule],
+				    &e->rules[last]))
+					break;
+			}
+			if (slot[h] == 0) {
+				nd = &e->nodes[e->nnodes];
+				nd->rule = last;
+				nd->next = next;
+				if (next >= 0)
+					e->nodes[next].npred++;
+				slot[h] = ++e->nnodes;
+			}
+			next = (int)(slot[h] - 1);
+		}
+		e->entry[j] = next;
+	}
+	free(slot);
+}
+
+/* One node: the sets first, then the conditions, which stay close
+ * enough to the rule's end for 8-bit jumps; then its successor, which
+ * follows directly when nothing else still has to jump to it. */
+static int
+emit_node(struct emitter *e, struct enode *nd)
+{
+	const struct erule *r = &e->rules[nd->rule];
+	struct enode *nx;
+	unsigned int j;
+	int fail;
+
+	label_here(e, nd->label);
+	nd->first = e->len;
+	fail = label_new(e);
+	for (j = 0; j < r->ntests; j++) {
+		if (r->tests[j].kind != ET_COND)
+			emit_set(e, &r->tests[j], fail, nd->far);
+	}
+	for (j = 0; j < r->ntests; j++) {
+		if (r->tests[j].kind == ET_COND)
+			emit_cond(e, &r->tests[j].cond, fail);
+	}
+	RET(e, r->action);
+	label_here(e, fail);
+	nd->last = e->len;
+	if (nd->next < 0) {
+		RET(e, SECCOMP_RET_ALLOW);
+		return (-1);
+	}
+	nx = &e->nodes[nd->next];
+	if (--nx->npred == 0)
+		return (nd->next);
+	JA(e, nx->label);
+	return (-1);
+}
+
+/* Every node after all nodes that jump to it (BPF jumps forward only). */
+static void
+emit_nodes(struct emitter *e)
+{
+	unsigned int *npred, i;
+	int cur;
+
+	if ((npred = calloc(e->nnodes + 1, sizeof(*npred))) == NULL) {
+		e->error = -ENOMEM;
+		return;
+	}
+	for (i = 0; i < e->nnodes; i++)
+		npred[i] = e->nodes[i].npred;
+	/* Created last is nearest the syscalls' entries: start there. */
+	for (i = e->nnodes; i-- > 0 && e->error == 0;) {
+		if (e->nodes[i].npred != 0 || e->nodes[i].done)
+			continue;
+		for (cur = (int)i; cur >= 0 && e->error == 0;) {
+			e->nodes[cur].done = true;
+			cur = emit_node(e, &e->nodes[cur]);
+		}
+	}
+	for (i = 0; i < e->nnodes; i++)
+		e->nodes[i].npred = npred[i];
+	free(npred);
+}
+
+/*
+ * Binary search over the distinct syscall numbers nrs[lo..hi].  A leaf
+ * compares a number and jumps to its syscall's trampoline, a "ja" to the
+ * rules placed just after the search, so that one 8-bit jump reaches it;
+ * when the search grows too long for that, every leaf jumps through a
+ * "ja" of its own (far form).
+ */
 static void
 emit_dispatch(struct emitter *e, const int *nrs, const int *blocks, int lo,
     int hi, int deflt)
@@ -753,6 +975,10 @@ emit_dispatch(struct emitter *e, const int *nrs, const int *blocks, int lo,
 
 	if (hi - lo < 4) {
 		for (i = lo; i <= hi; i++) {
+			if (!e->dispatch_far) {
+				JEQ(e, (uint32_t)nrs[i], blocks[i], -1);
+				continue;
+			}
 			JEQ(e, (uint32_t)nrs[i], -1, -1);
 			if (e->error == 0)
 				e->prog[e->len - 1].jf = 1;
@@ -780,12 +1006,18 @@ emit_dispatch(struct emitter *e, const int *nrs, const int *blocks, int lo,
 static int
 far_rule(struct emitter *e, unsigned int insn)
 {
+	struct enode *nd;
 	unsigned int i;
 
-	for (i = 0; i < e->nrules; i++) {
-		if (insn >= e->rules[i].first && insn < e->rules[i].last &&
-		    !e->rules[i].far) {
-			e->rules[i].far = true;
+	if (insn >= e->dispatch_first && insn < e->dispatch_last &&
+	    !e->dispatch_far) {
+		e->dispatch_far = true;
+		return (-EAGAIN);
+	}
+	for (i = 0; i < e->nnodes; i++) {
+		nd = &e->nodes[i];
+		if (insn >= nd->first && insn < nd->last && !nd->far) {
+			nd->far = true;
 			return (-EAGAIN);
 		}
 	}
@@ -824,11 +1056,29 @@ resolve(struct emitter *e)
 }
 
 static void
-emit_program(struct emitter *e, const int *nrs, const int *blocks,
+emit_program(struct emitter *e, const int *nrs, int *blocks,
     unsigned int n, int allow)
 {
-	unsigned int i, j, first;
+	struct enode *nd;
+	unsigned int i;
 
+	for (i = 0; i < e->nnodes; i++) {
+		e->nodes[i].label = label_new(e);
+		e->nodes[i].tramp = -1;
+		e->nodes[i].done = false;
+	}
+	/* Leaves jump to a trampoline per entry node (near form) or
+	 * straight to the node (far form). */
+	for (i = 0; i < n; i++) {
+		nd = &e->nodes[e->entry[i]];
+		if (e->dispatch_far) {
+			blocks[i] = nd->label;
+			continue;
+		}
+		if (nd->tramp < 0)
+			nd->tramp = label_new(e);
+		blocks[i] = nd->tramp;
+	}
 	/* A foreign architecture is filter M's business. */
 	LD(e, OFF_ARCH);
 	JEQ(e, AUDIT_ARCH_X86_64, -1, -1);
@@ -836,17 +1086,20 @@ emit_program(struct emitter *e, const int *nrs, const int *blocks,
 		e->prog[e->len - 1].jt = 1;
 	JA(e, allow);
 	LD(e, OFF_NR);
+	e->dispatch_first = e->len;
 	if (n > 0)
 		emit_dispatch(e, nrs, blocks, 0, (int)n - 1, allow);
+	e->dispatch_last = e->len;
 	label_here(e, allow);
 	RET(e, SECCOMP_RET_ALLOW);
-	for (i = 0, j = 0; j < n && e->error == 0; j++) {
-		first = i;
-		while (i < e->nrules && e->rules[i].nr == nrs[j])
-			i++;
-		label_here(e, blocks[j]);
-		emit_block(e, first, i - 1);
+	for (i = 0; i < e->nnodes && !e->dispatch_far; i++) {
+		nd = &e->nodes[i];
+		if (nd->tramp < 0)
+			continue;
+		label_here(e, nd->tramp);
+		JA(e, nd->label);
 	}
+	emit_nodes(e);
 }
 
 static void
@@ -866,10 +1119,9 @@ generate(struct emitter *e)
 		if (n == 0 || nrs[n - 1] != e->rules[i].nr)
 			nrs[n++] = e->rules[i].nr;
 	}
-	for (tries = 0; tries <= e->nrules && e->error == 0; tries++) {
+	share(e, nrs, n);
+	for (tries = 0; tries <= e->nnodes && e->error == 0; tries++) {
 		e->len = e->nlabels = e->nfix = 0;
-		for (i = 0; i < n; i++)
-			blocks[i] = label_new(e);
 		allow = label_new(e);
 		emit_program(e, nrs, blocks, n, allow);
 		if (e->error == 0)
@@ -903,6 +1155,8 @@ capsicum_rfilter_build(const struct capsicum_filter_in *in,
 		free(e.arena[i]);
 	free(e.arena);
 	free(e.rules);
+	free(e.nodes);
+	free(e.entry);
 	free(e.labels);
 	free(e.fix);
 	if (e.error != 0) {

@@ -10,6 +10,10 @@
  *    {cmd: "getpwnam", name: "root"} one way and the packed reply (root's
  *    entry and error 0) back.  What is left is libnv packing and
  *    unpacking, the service's dispatch and its getpwnam().  Goal <= 2x.
+ * 3. For reference, the floor of 2.: the same getpwnam("root") timed in a
+ *    child confined exactly as the service is (casper_service_confine:
+ *    Landlock + seccomp), added to the raw round trip.  No Casper
+ *    round trip can cost less than that sum.
  *
  * Pinned to one CPU (inherited by Casper and the service).
  */
@@ -29,6 +33,7 @@
 #include <casper/cap_pwd.h>
 
 #include "bench.h"
+#include "casper/casper_impl.h"
 
 struct raw {
 	int		 sock;
@@ -84,6 +89,47 @@ raw_peer(int sock, int other, const void *rep, size_t replen)
 
 #define	ITERS	2000
 
+static double run_once(void (*)(void *), void *, long);
+
+/*
+ * A child confined as system.pwd is; each byte on ctl makes it time ITERS
+ * lookups and write back the ns per call (a double).
+ */
+static pid_t
+confined_peer(int ctl, int other)
+{
+	double ns;
+	pid_t pid;
+	char c;
+	int error;
+
+	if ((pid = fork()) < 0)
+		err(1, "fork");
+	if (pid == 0) {
+		(void)close(other);
+		if ((error = casper_service_confine("system.pwd")) != 0)
+			errx(1, "casper_service_confine: %s", strerror(error));
+		while (read(ctl, &c, 1) == 1) {
+			ns = run_once(libc_lookup, NULL, ITERS);
+			if (write(ctl, &ns, sizeof(ns)) != sizeof(ns))
+				break;
+		}
+		_exit(0);
+	}
+	return (pid);
+}
+
+static double
+confined_once(int ctl)
+{
+	double ns;
+
+	if (write(ctl, "g", 1) != 1 || read(ctl, &ns, sizeof(ns)) !=
+	    sizeof(ns))
+		err(1, "confined peer");
+	return (ns);
+}
+
 /* ns per call of fn over iters calls (after a short warm-up). */
 static double
 run_once(void (*fn)(void *), void *arg, long iters)
@@ -102,7 +148,7 @@ run_once(void (*fn)(void *), void *arg, long iters)
 int
 main(void)
 {
-	double ra[BENCH_RUNS], rb[BENCH_RUNS], rc[BENCH_RUNS];
+	double ra[BENCH_RUNS], rb[BENCH_RUNS], rc[BENCH_RUNS], rd[BENCH_RUNS];
 	int i;
 	cap_channel_t *cas, *chan;
 	struct passwd *pw;
@@ -110,9 +156,9 @@ main(void)
 	struct raw r;
 	void *repbuf;
 	size_t replen;
-	double a, b, c;
-	pid_t pid;
-	int sv[2];
+	double a, b, c, d;
+	pid_t pid, cpid;
+	int sv[2], cv[2];
 
 	bench_pin(0);
 	(void)signal(SIGPIPE, SIG_IGN);
@@ -147,6 +193,10 @@ main(void)
 	pid = raw_peer(sv[1], sv[0], repbuf, replen);
 	(void)close(sv[1]);
 	r.sock = sv[0];
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, cv) < 0)
+		err(1, "socketpair");
+	cpid = confined_peer(cv[1], cv[0]);
+	(void)close(cv[1]);
 
 	/*
 	 * Interleaved: one run of each per round, so that the three figures
@@ -156,16 +206,23 @@ main(void)
 		ra[i] = run_once(cap_lookup, chan, ITERS);
 		rb[i] = run_once(libc_lookup, NULL, ITERS);
 		rc[i] = run_once(raw_rt, &r, ITERS);
+		rd[i] = confined_once(cv[0]);
 	}
 	a = bench_median(ra, BENCH_RUNS);
 	b = bench_median(rb, BENCH_RUNS);
 	c = bench_median(rc, BENCH_RUNS);
+	d = bench_median(rd, BENCH_RUNS);
 	printf("request %zu bytes, reply %zu bytes\n", r.reqlen, replen);
 	bench_report("cap_getpwnam vs getpwnam", a, b, 4.0);
 	bench_report("cap_getpwnam vs raw SEQPACKET round trip", a, c, 2.0);
+	printf("# floor: raw round trip + getpwnam in a confined child = "
+	    "%.1f + %.1f ns = %.2fx raw\n", c, d, (c + d) / c);
+	printf("# cap_getpwnam above that floor: %.1f ns\n", a - c - d);
 
 	(void)close(sv[0]);
+	(void)close(cv[0]);
 	(void)waitpid(pid, NULL, 0);
+	(void)waitpid(cpid, NULL, 0);
 	free(r.req);
 	free(repbuf);
 	cap_close(chan);

@@ -255,6 +255,16 @@ casper_serve(const struct casper_service *svc, int sock)
 	room = 0;
 	while (srv.nconns > 0) {
 		n = srv.nconns;
+		if (n == 1) {
+			/*
+			 * One connection (the common case): wait in the
+			 * receive itself, a poll() less per request.  A hang-up
+			 * ends the receive as it would end the poll.
+			 */
+			if (!serve_one(svc, 0))
+				conn_drop(0);
+			continue;
+		}
 		if (n > room) {
 			/* Grows with the connections; no allocation per request. */
 			if ((np = realloc(pfd, n * 2 * sizeof(*pfd))) == NULL)

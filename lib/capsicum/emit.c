@@ -109,6 +109,8 @@ struct emitter {
 	struct enode	*nodes;
 	unsigned int	nnodes;
 	int		*entry;		/* per distinct syscall: first node */
+	unsigned int	*plain;		/* unconditional rows, by call */
+	unsigned int	nplain;
 	bool		dispatch_far;	/* leaves jump through their own ja */
 	unsigned int	dispatch_first, dispatch_last;
 	/* output */
@@ -248,24 +250,73 @@ add_row_conds(struct erule *r, const struct prow *row, pid_t self)
 /*
  * Does an unconditional row for the same call and descriptor argument
  * already refuse this target?  Then conditional rows need not repeat it
- * (openat without CAP_LOOKUP fails whatever the flags).
+ * (openat without CAP_LOOKUP fails whatever the flags).  The candidates
+ * are found through an index sorted by (syscall, argument), built once
+ * per filter: scanning the table for every row and target made this the
+ * costliest part of building R.
  */
+static bool
+is_plain_right(const struct prow *u)
+{
+
+	return (u->pr_kind == PK_RIGHT && u->pr_ncond == 0 &&
+	    u->pr_fcntl == 0 && u->pr_right != PR_IOCTL_LIST);
+}
+
+static long
+plain_key(unsigned int i)
+{
+
+	return ((long)capsicum_policy_rownr(i) * 8 +
+	    capsicum_policy[i].pr_fd + 1);
+}
+
+static int
+plain_cmp(const void *a, const void *b)
+{
+	long x = plain_key(*(const unsigned int *)a);
+	long y = plain_key(*(const unsigned int *)b);
+
+	return ((x > y) - (x < y));
+}
+
+static void
+index_plain(struct emitter *e)
+{
+	unsigned int i;
+
+	e->plain = calloc(capsicum_policy_len + 1, sizeof(*e->plain));
+	if (e->plain == NULL) {
+		e->error = -ENOMEM;
+		return;
+	}
+	for (i = 0; i < capsicum_policy_len; i++) {
+		if (is_plain_right(&capsicum_policy[i]))
+			e->plain[e->nplain++] = i;
+	}
+	qsort(e->plain, e->nplain, sizeof(*e->plain), plain_cmp);
+}
+
 static bool
 subsumed(const struct emitter *e, const struct prow *row, int nr,
     const struct capsicum_target *t)
 {
-	const struct prow *u;
-	unsigned int i;
+	unsigned int lo, hi, mid;
+	long key;
 
 	if (row->pr_ncond == 0 && row->pr_fcntl == 0)
 		return (false);
-	for (i = 0; i < capsicum_policy_len; i++) {
-		u = &capsicum_policy[i];
-		if (u == row || u->pr_kind != PK_RIGHT || u->pr_ncond != 0 ||
-		    u->pr_fcntl != 0 || u->pr_right == PR_IOCTL_LIST ||
-		    u->pr_fd != row->pr_fd || capsicum_policy_rownr(i) != nr)
-			continue;
-		if (target_lacks(t, u))
+	key = (long)nr * 8 + row->pr_fd + 1;
+	for (lo = 0, hi = e->nplain; lo < hi;) {
+		mid = (lo + hi) / 2;
+		if (plain_key(e->plain[mid]) < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < e->nplain && plain_key(e->plain[lo]) == key; lo++) {
+		if (&capsicum_policy[e->plain[lo]] != row &&
+		    target_lacks(t, &capsicum_policy[e->plain[lo]]))
 			return (true);
 	}
 	return (false);
@@ -1148,7 +1199,9 @@ capsicum_rfilter_build(const struct capsicum_filter_in *in,
 	memset(prog, 0, sizeof(*prog));
 	e.in = in;
 	capsicum_policy_init();
-	collect(&e);
+	index_plain(&e);
+	if (e.error == 0)
+		collect(&e);
 	if (e.error == 0)
 		generate(&e);
 	for (i = 0; i < e.narena; i++)
@@ -1157,6 +1210,7 @@ capsicum_rfilter_build(const struct capsicum_filter_in *in,
 	free(e.rules);
 	free(e.nodes);
 	free(e.entry);
+	free(e.plain);
 	free(e.labels);
 	free(e.fix);
 	if (e.error != 0) {

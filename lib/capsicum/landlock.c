@@ -286,6 +286,21 @@ contains(const pid_t *v, unsigned int n, pid_t x)
 }
 
 /*
+ * The task directory's link count is 2 plus the number of threads.  When
+ * this thread is the only one, nobody else can start another, so there
+ * is nobody to signal (and no need to list /proc, which costs a fresh
+ * process tens of microseconds).
+ */
+static bool
+only_thread(long dfd)
+{
+	struct stat st;
+
+	return (dfd >= 0 && RAW2(SYS_fstat, dfd, &st) == 0 &&
+	    st.st_nlink == 3);
+}
+
+/*
  * Signal every thread not yet restricted, wait for each to acknowledge,
  * rescan; done when a scan finds nobody new.  Returns true when every
  * thread acknowledged in time.
@@ -386,7 +401,7 @@ capsicum_landlock_apply(int ruleset, int abi, bool *all_threads)
 	dfd = RAW4(SYS_openat, AT_FDCWD, "/proc/self/task",
 	    O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 	if ((r = restrict_self(ruleset)) == 0)
-		*all_threads = broadcast(ruleset, dfd);
+		*all_threads = only_thread(dfd) || broadcast(ruleset, dfd);
 	if (dfd >= 0)
 		RAW1(SYS_close, dfd);
 	return (r);

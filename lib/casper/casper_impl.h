@@ -95,6 +95,17 @@ int	casper_sandbox_baseline(const struct casper_sandbox *sb);
 int	casper_dispatch(const struct casper_service *svc, nvlist_t **limitsp,
 	    nvlist_t *nvlin, nvlist_t *nvlout, int *newsockp);
 
+/*
+ * A command function may leave an nvlist under this name in a successful
+ * reply: the service loop takes it out, sends the reply without it and
+ * then sends it as a message of its own on the same connection (the
+ * client knows from the reply that it follows).  system.fileargs sends
+ * its prefetched descriptors that way, so that a client that cannot take
+ * them (descriptor limit) still gets its reply intact.  Never sent when
+ * the reply is an error.
+ */
+#define	CASPER_REPLY_TRAILER	"casper.trailer"
+
 /* service.c: serve sock and its clones until none is left. */
 void	casper_serve(const struct casper_service *svc, int sock);
 /* Run a service process on sock; never returns. */

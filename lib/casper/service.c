@@ -203,7 +203,7 @@ casper_watcher_resume(void)
 static bool
 serve_one(const struct casper_service *svc, size_t i)
 {
-	nvlist_t *nvlin, *nvlout;
+	nvlist_t *nvlin, *nvlout, *trailer;
 	int nvflags, newsock, error;
 	bool ok;
 
@@ -223,8 +223,18 @@ serve_one(const struct casper_service *svc, size_t i)
 			return (false);
 		nvlist_add_number(nvlout, "error", (uint64_t)error);
 	}
+	trailer = NULL;
+	if (error == 0 && nvlist_exists_nvlist(nvlout, CASPER_REPLY_TRAILER))
+		trailer = nvlist_take_nvlist(nvlout, CASPER_REPLY_TRAILER);
 	ok = nvlist_send(srv.conns[i].c_sock, nvlout) == 0;
 	nvlist_destroy(nvlout);
+	/*
+	 * The client waits for the trailer the reply announced: if it cannot
+	 * be sent, the connection goes (the client sees end of file).
+	 */
+	if (ok && trailer != NULL)
+		ok = nvlist_send(srv.conns[i].c_sock, trailer) == 0;
+	nvlist_destroy(trailer);
 	if (newsock >= 0) {
 		/* The clone starts with the limits of its origin. */
 		nvlist_t *l = srv.conns[i].c_limits == NULL ? NULL :

@@ -7,10 +7,13 @@
  * capability mode and checks what it can open, lstat and resolve.
  */
 #include <sys/capsicum.h>
+#include <sys/cnv.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include <libcasper.h>
@@ -550,4 +553,356 @@ Test(fileargs, sandbox_create)
 	unlink("sub/new");
 	SKIP_IF_SKIPPED(st);
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
+/*
+ * Prefetch.  The tree gets f0..f11; the names are listed in that order,
+ * so the open of f0 asks the service, which opens f1..f8 ahead.
+ */
+#define	NPF	12
+
+static char pfname[NPF][16];
+static char *pfargv[NPF];
+
+static void
+pf_files(void)
+{
+	char text[32];
+	int i;
+
+	for (i = 0; i < NPF; i++) {
+		snprintf(pfname[i], sizeof(pfname[i]), "f%d", i);
+		snprintf(text, sizeof(text), "file %d\n", i);
+		put(pfname[i], text);
+		pfargv[i] = pfname[i];
+	}
+}
+
+/*
+ * The application's descriptors: below CASPER_LIBFD_MIN (libcapsicum keeps
+ * its own above, and makes some when rights are first limited).
+ */
+static int
+app_fds(void)
+{
+	int fd, n;
+
+	for (n = 0, fd = 0; fd < CASPER_LIBFD_MIN; fd++)
+		n += fcntl(fd, F_GETFD) >= 0;
+	return (n);
+}
+
+/*
+ * app_fds() once the descriptors of the Casper process that pf_init
+ * stopped are gone (libcapsicum's watcher closes them in the background).
+ */
+static int
+app_fds_settled(void)
+{
+	int i, n;
+
+	n = app_fds();
+	for (i = 0; i < 100; i++) {
+		usleep(10000);
+		if (app_fds() == n)
+			break;
+		n = app_fds();
+	}
+	return (n);
+}
+
+static void
+pf_unlink(void)
+{
+	int i;
+
+	for (i = 0; i < NPF; i++)
+		unlink(pfname[i]);
+	unlink("fifo");
+}
+
+static fileargs_t *
+pf_init(int argc, char **argv, int flags, cap_rights_t *rights)
+{
+	cap_channel_t *cas;
+	fileargs_t *fa;
+
+	SKIP_UNDER_VALGRIND();
+	cas = cap_init();
+	CHECK(cas != NULL);
+	fa = fileargs_cinit(cas, argc, argv, flags, 0, rights, FA_OPEN);
+	CHECK(fa != NULL);
+	cap_close(cas);
+	return (fa);
+}
+
+static void
+prefetch_child(void *arg)
+{
+	char *argv2[] = { "f10", "f11", "f0" };
+	cap_rights_t rights, got, want;
+	fileargs_t *fa;
+	int base, fd, fds[NPF], i, uncached_fl, uncached_fd;
+	char text[32];
+
+	/*
+	 * Descriptor accounting outside capability mode (libcapsicum renumbers
+	 * descriptors there).  Cached descriptors nobody asked for are closed
+	 * by fileargs_free.
+	 */
+	base = app_fds_settled();
+	fa = pf_init(3, argv2, O_RDONLY, NULL);
+	(void)app_fds_settled();
+	fd = fileargs_open(fa, "f10");
+	CHECK(fd >= 0);
+	CHECK(app_fds() == base + 1 + 1 + 2);	/* channel, f10, f11, f0 */
+	close(fd);
+	fileargs_free(fa);
+	CHECK(app_fds() == base);
+
+	fa = pf_init(NPF, pfargv, O_RDONLY, cap_rights_init(&rights, CAP_READ,
+	    CAP_FSTAT, CAP_FCNTL));
+	base = app_fds_settled();
+	fds[0] = fileargs_open(fa, "f0");
+	CHECK(fds[0] >= 0);
+	/* f0 and the eight names after it. */
+	CHECK(app_fds() == base + 1 + 8);
+	uncached_fl = fcntl(fds[0], F_GETFL);
+	uncached_fd = fcntl(fds[0], F_GETFD);
+	/*
+	 * Gone from the file system: an open that asked the service now
+	 * would fail, so f1..f8 can only come from the cache, and f9 must
+	 * ask (and get the real error).
+	 */
+	for (i = 1; i <= 9; i++)
+		CHECK(unlink(pfname[i]) == 0);
+	cap_rights_init(&want, CAP_READ, CAP_FSTAT, CAP_FCNTL);
+	for (i = 1; i <= 8; i++) {
+		if (i == 5) {
+			/* Taking them from the cache opens nothing. */
+			CHECK(app_fds() == base + 1 + 8);
+			capmode_enter();
+		}
+		fds[i] = fileargs_open(fa, pfname[i]);
+		CHECK(fds[i] >= 0);
+		snprintf(text, sizeof(text), "file %d\n", i);
+		readall(fds[i], text);
+		/* Exactly what an uncached open gives. */
+		CHECK(cap_rights_get(fds[i], &got) == 0);
+		CHECK(cap_rights_contains(&want, &got) &&
+		    cap_rights_contains(&got, &want));
+		/* (Rights are enforced from capability mode on.) */
+		if (i >= 5)
+			CHECK_LIBC_ERR(write(fds[i], "x", 1), ENOTCAPABLE);
+		CHECK(fcntl(fds[i], F_GETFL) == uncached_fl);
+		CHECK(fcntl(fds[i], F_GETFD) == uncached_fd);
+	}
+	CHECK_LIBC_ERR(fileargs_open(fa, "f9"), ENOENT);
+	/* A name taken from the cache once is asked for again. */
+	CHECK_LIBC_ERR(fileargs_open(fa, "f1"), ENOENT);
+	for (i = 0; i <= 8; i++)
+		close(fds[i]);
+	fileargs_free(fa);
+}
+
+Test(fileargs, prefetch_serves_later_opens)
+{
+	pf_files();
+	SANDBOXED(prefetch_child, NULL);
+	pf_unlink();
+}
+
+static void
+prefetch_errors_child(void *arg)
+{
+	char *argv[] = { "a", "missing", "fifo", "sub", "b", "a", "link" };
+	fileargs_t *fa;
+	struct stat st;
+	int base, fd, fd2;
+
+	fa = pf_init(7, argv, O_RDONLY, NULL);
+	base = app_fds_settled();
+	fd = fileargs_open(fa, "a");
+	CHECK(fd >= 0);
+	/* b, a and link (a regular file behind a symbolic link) ahead. */
+	CHECK(app_fds() == base + 1 + 3);
+	/* Nobody opened the FIFO for reading: a writer finds no reader. */
+	CHECK_LIBC_ERR(open("fifo", O_WRONLY | O_NONBLOCK), ENXIO);
+	/* Names that were not opened ahead ask, and get the real result. */
+	CHECK_LIBC_ERR(fileargs_open(fa, "missing"), ENOENT);
+	/* That miss dropped the cache (b, a, link) and opened nothing. */
+	CHECK(app_fds() == base + 1);
+	capmode_enter();
+	fd2 = fileargs_open(fa, "sub");
+	CHECK(fd2 >= 0 && fstat(fd2, &st) == 0 && S_ISDIR(st.st_mode));
+	close(fd2);
+	/* A listed name twice: two opens, two descriptors. */
+	fd2 = fileargs_open(fa, "a");
+	CHECK(fd2 >= 0 && fd2 != fd);
+	readall(fd2, "alpha\n");
+	readall(fd, "alpha\n");
+	close(fd2);
+	close(fd);
+	CHECK_LIBC_ERR(fileargs_open(fa, "secret"), ENOTCAPABLE);
+	fileargs_free(fa);
+}
+
+Test(fileargs, prefetch_errors_as_uncached)
+{
+	cr_assert_eq(mkfifo("fifo", 0600), 0);
+	SANDBOXED(prefetch_errors_child, NULL);
+	unlink("fifo");
+}
+
+static void
+prefetch_notrunc_child(void *arg)
+{
+	char *argv[] = { "out", "a", "b" };
+	cap_rights_t rights;
+	fileargs_t *fa;
+	struct stat st;
+	int base, fd;
+
+	put("out", "x");
+	fa = pf_init(3, argv, O_WRONLY | O_TRUNC, cap_rights_init(&rights,
+	    CAP_WRITE, CAP_FSTAT));
+	base = app_fds_settled();
+	fd = fileargs_open(fa, "out");
+	CHECK(fd >= 0);
+	/* Nothing opened ahead, nothing truncated ahead. */
+	CHECK(app_fds() == base + 1);
+	CHECK(stat("a", &st) == 0 && st.st_size == 6);
+	close(fd);
+	capmode_enter();
+	fd = fileargs_open(fa, "a");
+	CHECK(fd >= 0 && fstat(fd, &st) == 0 && st.st_size == 0);
+	close(fd);
+	fileargs_free(fa);
+}
+
+Test(fileargs, prefetch_never_truncates_or_creates_ahead)
+{
+	SANDBOXED(prefetch_notrunc_child, NULL);
+}
+
+/*
+ * At the descriptor limit the prefetched descriptors cannot be received:
+ * the open still succeeds as it would uncached, nothing leaks, and later
+ * opens simply ask the service.
+ */
+static void
+prefetch_emfile_child(void *arg)
+{
+	struct rlimit rl;
+	fileargs_t *fa;
+	int fill[1024], nfill, maxfd, fd, base, i;
+
+	fa = pf_init(NPF, pfargv, O_RDONLY, NULL);
+	base = app_fds_settled();
+	for (maxfd = 0, i = 0; i < 1024; i++)
+		if (fcntl(i, F_GETFD) >= 0)
+			maxfd = i;
+	CHECK(getrlimit(RLIMIT_NOFILE, &rl) == 0);
+	rl.rlim_cur = (rlim_t)maxfd + 3;
+	CHECK(setrlimit(RLIMIT_NOFILE, &rl) == 0);
+	for (nfill = 0; nfill < 1024 && (fd = dup(0)) >= 0; )
+		fill[nfill++] = fd;
+	CHECK(errno == EMFILE && nfill > 0);
+	close(fill[--nfill]);		/* room for exactly one */
+	/* (Not in capability mode: entering it needs descriptors.) */
+	fd = fileargs_open(fa, "f0");
+	CHECK(fd >= 0);
+	readall(fd, "file 0\n");
+	close(fd);
+	for (i = 0; i < nfill; i++)
+		close(fill[i]);
+	CHECK(app_fds() == base);
+	/* Prefetch is off now; every open asks and works. */
+	for (i = 1; i < NPF; i++) {
+		char text[32];
+
+		fd = fileargs_open(fa, pfname[i]);
+		CHECK(fd >= 0);
+		snprintf(text, sizeof(text), "file %d\n", i);
+		readall(fd, text);
+		CHECK(app_fds() == base + 1);
+		close(fd);
+	}
+	fileargs_free(fa);
+}
+
+Test(fileargs, prefetch_at_the_descriptor_limit)
+{
+	pf_files();
+	SANDBOXED(prefetch_emfile_child, NULL);
+	pf_unlink();
+}
+
+/* The request's "cache" is hostile input like the rest. */
+static void
+prefetch_raw_child(void *arg)
+{
+	cap_channel_t *chan;
+	nvlist_t *limits, *nvl, *cache;
+	void *cookie;
+	int i, n, type;
+
+	chan = raw_chan();
+	limits = nvlist_create(NV_FLAG_NO_UNIQUE);
+	nvlist_add_number(limits, "flags", O_RDONLY);
+	nvlist_add_number(limits, "operations", FA_OPEN);
+	for (i = 0; i < NPF; i++)
+		nvlist_add_null(limits, pfname[i]);
+	CHECK(cap_limit_set(chan, limits) == 0);
+	/* Not a number: EINVAL, nothing opened. */
+	nvl = nvlist_create(NV_FLAG_NO_UNIQUE);
+	nvlist_add_string(nvl, "cmd", "open");
+	nvlist_add_string(nvl, "name", "f0");
+	nvlist_add_string(nvl, "cache", "many");
+	nvl = cap_xfer_nvlist(chan, nvl);
+	CHECK(nvl != NULL && nvlist_get_number(nvl, "error") == EINVAL);
+	CHECK(!nvlist_exists(nvl, "fd") && !nvlist_exists(nvl, "cache"));
+	nvlist_destroy(nvl);
+	/* A huge count is FA_CACHE_SIZE (8). */
+	nvl = nvlist_create(NV_FLAG_NO_UNIQUE);
+	nvlist_add_string(nvl, "cmd", "open");
+	nvlist_add_string(nvl, "name", "f0");
+	nvlist_add_number(nvl, "cache", UINT64_MAX);
+	nvl = cap_xfer_nvlist(chan, nvl);
+	CHECK(nvl != NULL && nvlist_get_number(nvl, "error") == 0);
+	CHECK(nvlist_exists_descriptor(nvl, "fd"));
+	CHECK(nvlist_get_number(nvl, "cache") == 8);
+	CHECK(!nvlist_exists(nvl, CASPER_REPLY_TRAILER));
+	nvlist_destroy(nvl);
+	cache = cap_recv_nvlist(chan);
+	CHECK(cache != NULL);
+	n = 0;
+	cookie = NULL;
+	while (nvlist_next(cache, &type, &cookie) != NULL) {
+		CHECK(type == NV_TYPE_DESCRIPTOR);
+		CHECK(strcmp(cnvlist_name(cookie), pfname[n + 1]) == 0);
+		n++;
+	}
+	CHECK(n == 8);
+	nvlist_destroy(cache);
+	/* Without "cache" (an old client): no trailer. */
+	CHECK(raw_cmd(chan, "open", "f10") == 0);
+	/* cache 0 likewise; the channel is still in step. */
+	nvl = nvlist_create(NV_FLAG_NO_UNIQUE);
+	nvlist_add_string(nvl, "cmd", "open");
+	nvlist_add_string(nvl, "name", "f11");
+	nvlist_add_number(nvl, "cache", 0);
+	nvl = cap_xfer_nvlist(chan, nvl);
+	CHECK(nvl != NULL && nvlist_get_number(nvl, "error") == 0);
+	CHECK(!nvlist_exists(nvl, "cache"));
+	nvlist_destroy(nvl);
+	CHECK(raw_cmd(chan, "open", "f11") == 0);
+	cap_close(chan);
+}
+
+Test(fileargs, prefetch_hostile_requests)
+{
+	pf_files();
+	SANDBOXED(prefetch_raw_child, NULL);
+	pf_unlink();
 }

@@ -16,9 +16,20 @@
  * Sandbox (CASPER_SANDBOX_DEFERRED): when the limits arrive, the service
  * confines itself to exactly the named files before it accepts them
  * (fa_limit), see docs/casper.md.
+ *
+ * Prefetch, as on FreeBSD: when an open has to ask the service, the
+ * service also opens up to FA_CACHE_SIZE of the names that follow in the
+ * limits and sends those descriptors after the reply, in a message of
+ * their own (CASPER_REPLY_TRAILER); the client limits their rights at
+ * once and serves later opens of those names without a round trip.  Only
+ * regular files, and only when the open flags have no side effect
+ * (no O_CREAT, O_TRUNC, O_TMPFILE, O_PATH); a name that fails to open
+ * ahead of time is simply not cached, so its open asks the service and
+ * gets the real error.
  */
 #include <sys/capsicum.h>
 #include <sys/stat.h>
+#include <sys/cnv.h>
 #include <sys/dnv.h>
 #include <sys/nv.h>
 
@@ -37,16 +48,22 @@
 #include <libcasper_service.h>
 #include <casper/cap_fileargs.h>
 
+#include "../casper_impl.h"
+
 #define	FILEARGS_SERVICE	"system.fileargs"
 #define	FILEARGS_MAGIC		0x46417267U	/* "FArg" */
 #define	FA_ALLOPS		(FA_OPEN | FA_LSTAT | FA_REALPATH)
+/* Descriptors the service opens ahead per round trip (FreeBSD's too). */
+#define	FA_CACHE_SIZE		8
 
 struct fileargs {
 	uint32_t	 fa_magic;
 	cap_channel_t	*fa_chan;
 	int		 fa_fdflags;
 	bool		 fa_hasrights;	/* fa_rights known locally */
+	bool		 fa_noprefetch;	/* a prefetch failed: ask for none */
 	cap_rights_t	 fa_rights;
+	nvlist_t	*fa_cache;	/* name -> descriptor, rights limited */
 };
 
 static fileargs_t *
@@ -184,9 +201,13 @@ fileargs_cinitnv(cap_channel_t *cas, nvlist_t *limits)
 	return (fa);
 }
 
-/* One request about name; the reply, or NULL with errno set. */
+/*
+ * One request about name (asking for up to ncache prefetched descriptors);
+ * the reply, or NULL with errno set.
+ */
 static nvlist_t *
-fileargs_fetch(fileargs_t *fa, const char *cmd, const char *name)
+fileargs_fetch(fileargs_t *fa, const char *cmd, const char *name,
+    size_t ncache)
 {
 	nvlist_t *nvl;
 	uint64_t error;
@@ -201,6 +222,8 @@ fileargs_fetch(fileargs_t *fa, const char *cmd, const char *name)
 	    NV_FLAG_NO_UNIQUE : 0);
 	nvlist_add_string(nvl, "cmd", cmd);
 	nvlist_add_string(nvl, "name", name);
+	if (ncache > 0)
+		nvlist_add_number(nvl, "cache", (uint64_t)ncache);
 	if ((nvl = cap_xfer_nvlist(fa->fa_chan, nvl)) == NULL)
 		return (NULL);
 	if (!nvlist_exists_number(nvl, "error")) {
@@ -216,23 +239,83 @@ fileargs_fetch(fileargs_t *fa, const char *cmd, const char *name)
 	return (nvl);
 }
 
+/*
+ * Receive the prefetched descriptors announced by an open reply (ncache
+ * of them) and limit each to rights (NULL: unlimited).  Anything wrong —
+ * the message cannot be received (at the descriptor limit, say), is not
+ * what was announced, or a descriptor cannot be limited — drops the
+ * whole cache and stops prefetching on this fileargs_t; the open that
+ * brought it is not affected.
+ */
+static void
+fileargs_cache_recv(fileargs_t *fa, uint64_t ncache,
+    const cap_rights_t *rights)
+{
+	nvlist_t *cache;
+	void *cookie;
+	uint64_t n;
+	bool bad;
+	int type;
+
+	cache = nvlist_recv(cap_sock(fa->fa_chan), NV_FLAG_NO_UNIQUE);
+	if (cache == NULL) {
+		fa->fa_noprefetch = true;
+		return;
+	}
+	n = 0;
+	bad = false;
+	cookie = NULL;
+	while (!bad && nvlist_next(cache, &type, &cookie) != NULL) {
+		bad = type != NV_TYPE_DESCRIPTOR || (rights != NULL &&
+		    cap_rights_limit(cnvlist_get_descriptor(cookie),
+		    rights) < 0);
+		n++;
+	}
+	if (bad || n != ncache) {
+		nvlist_destroy(cache);
+		fa->fa_noprefetch = true;
+		return;
+	}
+	fa->fa_cache = cache;
+}
+
 int
 fileargs_open(fileargs_t *fa, const char *name)
 {
 	cap_rights_t rights;
 	const void *rp;
 	nvlist_t *nvl;
+	uint64_t ncache;
 	size_t size;
 	bool limit;
 	int fd, serrno;
 
-	if ((nvl = fileargs_fetch(fa, "open", name)) == NULL)
+	if (!fileargs_valid(fa))
 		return (-1);
-	if (!nvlist_exists_descriptor(nvl, "fd")) {
+	if (name == NULL) {
+		errno = EINVAL;
+		return (-1);
+	}
+	/* Opened ahead by the service, rights already limited. */
+	if (fa->fa_cache != NULL &&
+	    nvlist_exists_descriptor(fa->fa_cache, name))
+		return (nvlist_take_descriptor(fa->fa_cache, name));
+	/* A miss: what is cached was for other names; make room first. */
+	nvlist_destroy(fa->fa_cache);
+	fa->fa_cache = NULL;
+	if ((nvl = fileargs_fetch(fa, "open", name,
+	    fa->fa_noprefetch ? 0 : FA_CACHE_SIZE)) == NULL)
+		return (-1);
+	if (!nvlist_exists_descriptor(nvl, "fd") ||
+	    (nvlist_exists(nvl, "cache") &&
+	    (!nvlist_exists_number(nvl, "cache") ||
+	    nvlist_get_number(nvl, "cache") > FA_CACHE_SIZE))) {
+		/* The channel cannot be trusted to be in step any more. */
 		nvlist_destroy(nvl);
 		errno = EPROTO;
 		return (-1);
 	}
+	ncache = dnvlist_get_number(nvl, "cache", 0);
 	fd = nvlist_take_descriptor(nvl, "fd");
 	limit = fa->fa_hasrights;
 	rights = fa->fa_rights;
@@ -240,6 +323,12 @@ fileargs_open(fileargs_t *fa, const char *name)
 		rp = nvlist_get_binary(nvl, "cap_rights", &size);
 		if (size != sizeof(rights)) {
 			nvlist_destroy(nvl);
+			/* Take the trailer off the channel all the same. */
+			if (ncache > 0) {
+				fileargs_cache_recv(fa, ncache, NULL);
+				nvlist_destroy(fa->fa_cache);
+				fa->fa_cache = NULL;
+			}
 			close(fd);
 			errno = EPROTO;
 			return (-1);
@@ -248,6 +337,8 @@ fileargs_open(fileargs_t *fa, const char *name)
 		limit = true;
 	}
 	nvlist_destroy(nvl);
+	if (ncache > 0)
+		fileargs_cache_recv(fa, ncache, limit ? &rights : NULL);
 	if (limit && cap_rights_limit(fd, &rights) < 0) {
 		serrno = errno;
 		close(fd);
@@ -288,7 +379,7 @@ fileargs_lstat(fileargs_t *fa, const char *name, struct stat *sb)
 		errno = EFAULT;
 		return (-1);
 	}
-	if ((nvl = fileargs_fetch(fa, "lstat", name)) == NULL)
+	if ((nvl = fileargs_fetch(fa, "lstat", name, 0)) == NULL)
 		return (-1);
 	st = dnvlist_get_binary(nvl, "stat", &size, NULL, 0);
 	if (st == NULL || size != sizeof(*sb)) {
@@ -308,7 +399,7 @@ fileargs_realpath(fileargs_t *fa, const char *pathname, char *reserved_path)
 	const char *path;
 	char *ret;
 
-	if ((nvl = fileargs_fetch(fa, "realpath", pathname)) == NULL)
+	if ((nvl = fileargs_fetch(fa, "realpath", pathname, 0)) == NULL)
 		return (NULL);
 	path = dnvlist_get_string(nvl, "realpath", NULL);
 	if (path == NULL || strlen(path) >= PATH_MAX) {
@@ -332,6 +423,7 @@ fileargs_free(fileargs_t *fa)
 		return;
 	if (fa->fa_chan != NULL)
 		cap_close(fa->fa_chan);
+	nvlist_destroy(fa->fa_cache);	/* closes what was never used */
 	fa->fa_magic = 0;
 	free(fa);
 }
@@ -496,13 +588,145 @@ fa_sandbox(const nvlist_t *limits, int flags, int operations)
 	return (error);
 }
 
+/*
+ * Prefetch state of this service process: the listed names in order (a
+ * copy of the last limits accepted) and the next one to open ahead.
+ * Every name is checked against the requesting connection's limits
+ * before it is opened, so a connection with other limits (a clone
+ * limited differently) is never given more than its own.
+ */
+static bool fa_allowed(const nvlist_t *, const char *, int);
+
+static struct {
+	char	**names;
+	size_t	  n;
+	size_t	  next;
+} fa_pf;
+
+static void
+fa_pf_reset(const nvlist_t *limits)
+{
+	const char *name;
+	void *cookie;
+	size_t i, n;
+	int type;
+
+	for (i = 0; i < fa_pf.n; i++)
+		free(fa_pf.names[i]);
+	free(fa_pf.names);
+	memset(&fa_pf, 0, sizeof(fa_pf));
+	n = 0;
+	cookie = NULL;
+	while ((name = nvlist_next(limits, &type, &cookie)) != NULL)
+		n += type == NV_TYPE_NULL;
+	if (n == 0 || (fa_pf.names = calloc(n, sizeof(char *))) == NULL)
+		return;		/* no prefetch, which is only slower */
+	cookie = NULL;
+	while ((name = nvlist_next(limits, &type, &cookie)) != NULL) {
+		if (type != NV_TYPE_NULL)
+			continue;
+		if ((fa_pf.names[fa_pf.n] = strdup(name)) == NULL)
+			break;
+		fa_pf.n++;
+	}
+}
+
+/* Flags whose open has no effect beyond the descriptor. */
+static bool
+fa_prefetchable(int flags)
+{
+
+	return ((flags & (O_CREAT | O_TRUNC | O_PATH)) == 0 &&
+	    (flags & O_TMPFILE) != O_TMPFILE);
+}
+
+/*
+ * Open name ahead of time, as fa_command would, but only if it is a
+ * regular file: a FIFO or a device can block or act on open.  Opened
+ * non-blocking (a FIFO swapped in after the stat does not block), then
+ * the flags are put back as open would have left them.
+ */
+static int
+fa_open_ahead(const char *name, int flags, mode_t mode)
+{
+	struct stat st;
+	int fd, fl, serrno;
+
+	if (stat(name, &st) < 0)
+		return (-1);
+	if (!S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		return (-1);
+	}
+	fd = open(name, flags | O_CLOEXEC | O_NONBLOCK, mode);
+	if (fd < 0)
+		return (-1);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    ((flags & O_NONBLOCK) == 0 && ((fl = fcntl(fd, F_GETFL)) < 0 ||
+	    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0))) {
+		serrno = errno;
+		(void)close(fd);
+		errno = serrno;
+		return (-1);
+	}
+	return (fd);
+}
+
+/*
+ * After a successful open of name, open up to want of the names that
+ * follow it and attach them to the reply as its trailer.
+ */
+static void
+fa_prefetch(const nvlist_t *limits, const char *name, uint64_t want,
+    nvlist_t *nvlout)
+{
+	nvlist_t *cache;
+	const char *next;
+	uint64_t count;
+	int fd, flags;
+
+	flags = (int)dnvlist_get_number(limits, "flags", 0);
+	if (want == 0 || !fa_prefetchable(flags))
+		return;
+	if (want > FA_CACHE_SIZE)
+		want = FA_CACHE_SIZE;
+	/* The name just opened is the one the cursor points at: skip it. */
+	if (fa_pf.next < fa_pf.n && strcmp(fa_pf.names[fa_pf.next], name) == 0)
+		fa_pf.next++;
+	if (fa_pf.next >= fa_pf.n ||
+	    (cache = nvlist_create(NV_FLAG_NO_UNIQUE)) == NULL)
+		return;
+	count = 0;
+	while (count < want && fa_pf.next < fa_pf.n) {
+		next = fa_pf.names[fa_pf.next++];
+		if (!fa_allowed(limits, next, FA_OPEN))
+			continue;
+		fd = fa_open_ahead(next, flags,
+		    (mode_t)dnvlist_get_number(limits, "mode", 0));
+		if (fd < 0) {
+			/* Out of descriptors: leave the rest for later. */
+			if (errno == EMFILE || errno == ENFILE)
+				break;
+			continue;
+		}
+		nvlist_move_descriptor(cache, next, fd);
+		count++;
+	}
+	if (count == 0 || nvlist_error(cache) != 0) {
+		nvlist_destroy(cache);
+		return;
+	}
+	nvlist_add_number(nvlout, "cache", count);
+	nvlist_move_nvlist(nvlout, CASPER_REPLY_TRAILER, cache);
+}
+
 static int
 fa_limit(const nvlist_t *oldlimits, const nvlist_t *newlimits)
 {
 	const char *name;
 	void *cookie;
 	size_t size;
-	int flags, mode, operations, type;
+	int error, flags, mode, operations, type;
 
 	/* Limits are set once: the sandbox is built from them. */
 	if (oldlimits != NULL)
@@ -529,7 +753,9 @@ fa_limit(const nvlist_t *oldlimits, const nvlist_t *newlimits)
 		if (type != NV_TYPE_NULL)
 			return (EINVAL);
 	}
-	return (fa_sandbox(newlimits, flags, operations));
+	if ((error = fa_sandbox(newlimits, flags, operations)) == 0)
+		fa_pf_reset(newlimits);
+	return (error);
 }
 
 static bool
@@ -551,6 +777,7 @@ fa_command(const char *cmd, const nvlist_t *limits, nvlist_t *nvlin,
 	struct stat st;
 	const void *rights;
 	const char *name;
+	uint64_t want;
 	size_t size;
 	int fd, op;
 
@@ -568,6 +795,13 @@ fa_command(const char *cmd, const nvlist_t *limits, nvlist_t *nvlin,
 		return (ENOTCAPABLE);
 	switch (op) {
 	case FA_OPEN:
+		/* How many descriptors to open ahead (none if absent). */
+		want = 0;
+		if (nvlist_exists(nvlin, "cache")) {
+			if (!nvlist_exists_number(nvlin, "cache"))
+				return (EINVAL);
+			want = nvlist_get_number(nvlin, "cache");
+		}
 		fd = open(name, (int)dnvlist_get_number(limits, "flags", 0) |
 		    O_CLOEXEC, (mode_t)dnvlist_get_number(limits, "mode", 0));
 		if (fd < 0)
@@ -577,6 +811,7 @@ fa_command(const char *cmd, const nvlist_t *limits, nvlist_t *nvlin,
 		    NULL, 0);
 		if (rights != NULL)
 			nvlist_add_binary(nvlout, "cap_rights", rights, size);
+		fa_prefetch(limits, name, want, nvlout);
 		return (0);
 	case FA_LSTAT:
 		if (lstat(name, &st) < 0)

@@ -109,8 +109,8 @@ struct emitter {
 	struct enode	*nodes;
 	unsigned int	nnodes;
 	int		*entry;		/* per distinct syscall: first node */
-	unsigned int	*plain;		/* unconditional rows, by call */
-	unsigned int	nplain;
+	int		*plain_head;	/* unconditional rows, by call */
+	int		*plain_next;
 	bool		dispatch_far;	/* leaves jump through their own ja */
 	unsigned int	dispatch_first, dispatch_last;
 	/* output */
@@ -251,72 +251,53 @@ add_row_conds(struct erule *r, const struct prow *row, pid_t self)
  * Does an unconditional row for the same call and descriptor argument
  * already refuse this target?  Then conditional rows need not repeat it
  * (openat without CAP_LOOKUP fails whatever the flags).  The candidates
- * are found through an index sorted by (syscall, argument), built once
- * per filter: scanning the table for every row and target made this the
- * costliest part of building R.
+ * are chained per syscall once per filter: scanning the table for every
+ * row and target made this the costliest part of building R.
  */
-static bool
-is_plain_right(const struct prow *u)
-{
-
-	return (u->pr_kind == PK_RIGHT && u->pr_ncond == 0 &&
-	    u->pr_fcntl == 0 && u->pr_right != PR_IOCTL_LIST);
-}
-
-static long
-plain_key(unsigned int i)
-{
-
-	return ((long)capsicum_policy_rownr(i) * 8 +
-	    capsicum_policy[i].pr_fd + 1);
-}
-
-static int
-plain_cmp(const void *a, const void *b)
-{
-	long x = plain_key(*(const unsigned int *)a);
-	long y = plain_key(*(const unsigned int *)b);
-
-	return ((x > y) - (x < y));
-}
+#define	MAX_NR	1024
 
 static void
 index_plain(struct emitter *e)
 {
+	const struct prow *u;
 	unsigned int i;
+	int nr;
 
-	e->plain = calloc(capsicum_policy_len + 1, sizeof(*e->plain));
-	if (e->plain == NULL) {
+	e->plain_head = malloc(MAX_NR * sizeof(*e->plain_head));
+	e->plain_next = malloc((capsicum_policy_len + 1) *
+	    sizeof(*e->plain_next));
+	if (e->plain_head == NULL || e->plain_next == NULL) {
 		e->error = -ENOMEM;
 		return;
 	}
-	for (i = 0; i < capsicum_policy_len; i++) {
-		if (is_plain_right(&capsicum_policy[i]))
-			e->plain[e->nplain++] = i;
+	for (i = 0; i < MAX_NR; i++)
+		e->plain_head[i] = -1;
+	for (i = capsicum_policy_len; i-- > 0;) {
+		u = &capsicum_policy[i];
+		nr = capsicum_policy_rownr(i);
+		if (u->pr_kind != PK_RIGHT || u->pr_ncond != 0 ||
+		    u->pr_fcntl != 0 || u->pr_right == PR_IOCTL_LIST ||
+		    nr < 0 || nr >= MAX_NR)
+			continue;
+		e->plain_next[i] = e->plain_head[nr];
+		e->plain_head[nr] = (int)i;
 	}
-	qsort(e->plain, e->nplain, sizeof(*e->plain), plain_cmp);
 }
 
 static bool
 subsumed(const struct emitter *e, const struct prow *row, int nr,
     const struct capsicum_target *t)
 {
-	unsigned int lo, hi, mid;
-	long key;
+	const struct prow *u;
+	int j;
 
 	if (row->pr_ncond == 0 && row->pr_fcntl == 0)
 		return (false);
-	key = (long)nr * 8 + row->pr_fd + 1;
-	for (lo = 0, hi = e->nplain; lo < hi;) {
-		mid = (lo + hi) / 2;
-		if (plain_key(e->plain[mid]) < key)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (; lo < e->nplain && plain_key(e->plain[lo]) == key; lo++) {
-		if (&capsicum_policy[e->plain[lo]] != row &&
-		    target_lacks(t, &capsicum_policy[e->plain[lo]]))
+	if (nr < 0 || nr >= MAX_NR)
+		return (false);
+	for (j = e->plain_head[nr]; j >= 0; j = e->plain_next[j]) {
+		u = &capsicum_policy[j];
+		if (u != row && u->pr_fd == row->pr_fd && target_lacks(t, u))
 			return (true);
 	}
 	return (false);
@@ -401,9 +382,16 @@ rules_right(struct emitter *e, const struct prow *row, int nr)
 	unsigned int i, n;
 	bool single;
 
+	/* Most rows refuse no target: allocate only for those that do. */
+	for (i = 0; i < in->fi_ntargets; i++) {
+		if (target_lacks(&in->fi_targets[i], row))
+			break;
+	}
+	if (i == in->fi_ntargets)
+		return;
 	if ((c = cubes_new(e, in->fi_ntargets)) == NULL)
 		return;
-	for (i = 0, n = 0; i < in->fi_ntargets; i++) {
+	for (n = 0; i < in->fi_ntargets; i++) {
 		if (target_lacks(&in->fi_targets[i], row) &&
 		    !subsumed(e, row, nr, &in->fi_targets[i]))
 			c[n++] = target_cube(&in->fi_targets[i]);
@@ -1210,7 +1198,8 @@ capsicum_rfilter_build(const struct capsicum_filter_in *in,
 	free(e.rules);
 	free(e.nodes);
 	free(e.entry);
-	free(e.plain);
+	free(e.plain_head);
+	free(e.plain_next);
 	free(e.labels);
 	free(e.fix);
 	if (e.error != 0) {

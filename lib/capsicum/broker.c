@@ -29,11 +29,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/un.h>
+#include <netinet/in.h>
+#include <time.h>
 #include <linux/audit.h>
 #include <linux/kcmp.h>
 #include <linux/openat2.h>
@@ -59,6 +62,9 @@
 #endif
 #ifndef SYS_fchmodat2
 #define	SYS_fchmodat2		452			/* 6.6 */
+#endif
+#ifndef SCM_PIDFD
+#define	SCM_PIDFD		0x04			/* 6.5 */
 #endif
 
 /* The open flags openat2() accepts (it refuses unknown bits; openat
@@ -295,7 +301,8 @@ confine(void)
 		SYS_openat2, SYS_kcmp, SYS_close, SYS_newfstatat, SYS_statx,
 		SYS_faccessat2, SYS_readlinkat, SYS_fchmodat2, SYS_fchownat,
 		SYS_utimensat, SYS_fchdir, SYS_bind, SYS_connect,
-		SYS_accept4, SYS_fcntl,
+		SYS_accept4, SYS_fcntl, SYS_recvmsg, SYS_getsockname,
+		SYS_getsockopt, SYS_clock_gettime,
 		SYS_exit, SYS_exit_group, SYS_rt_sigreturn,
 		SYS_restart_syscall,
 	};
@@ -481,6 +488,244 @@ write_mem(pid_t pid, uint64_t addr, const void *buf, size_t len)
 
 	return (RAW6(SYS_process_vm_writev, pid, &local, 1, &remote, 1, 0) ==
 	    (long)len ? 0 : -EFAULT);
+}
+
+/* ---------------------------------------------------------------------
+ * What the broker knows about limited open files.
+ *
+ * Rights belong to descriptor numbers (filter R), but a file sent over
+ * SCM_RIGHTS arrives without its number; the broker, which receives it on
+ * the process's behalf, must tell from the file alone whether it was
+ * limited.  It keeps no reference to the files (that would keep sockets
+ * and pipes open after the sandbox closed them), only their identity:
+ *
+ *   - (device, inode) of every file limited at cap_enter() (the pins it
+ *     inherited), of every file it opened through a limited directory,
+ *     and of every file the sandbox limited later (CAPSICUM_LIMIT_NR);
+ *   - the local address of every limited listening socket: a connection
+ *     accepted on it has that address, and the listener's rights.
+ *
+ * Both over-approximate: another open file of the same inode (the other
+ * end of a pipe, the same file opened twice) or another socket with the
+ * same local address is treated as limited too.  That only ever narrows.
+ * An entry is never removed or widened: a second profile for the same
+ * file keeps the narrower one, and two that are not comparable give
+ * NOPLACE (limited, but with no band to put it in: refused).  When the
+ * table is full, every unidentified file is NOPLACE: fail closed.
+ */
+static struct capsicum_profile noplace_prof;
+#define	NOPLACE		((const struct capsicum_profile *)&noplace_prof)
+
+#define	IDENT_SLOTS	(1U << 17)
+#define	IDENT_MAX	(IDENT_SLOTS / 2)
+
+struct ident {
+	uint64_t	 dev, ino;
+	const struct capsicum_profile *prof;	/* NULL: free slot */
+};
+
+static struct ident *idents;		/* mmap'd in broker_main */
+static unsigned int nidents;
+static bool idents_full;
+
+#define	LADDR_MAX	64
+
+static struct laddr {
+	struct sockaddr_storage ss;
+	socklen_t	 len;
+	const struct capsicum_profile *prof;
+} laddrs[LADDR_MAX];
+static unsigned int nladdrs;
+static bool laddrs_full;
+
+/* Limits told after cap_enter(): until there is one, the numbers the
+ * broker inherited say everything about directories and listeners. */
+static unsigned int nclaims;
+
+/* The narrower of two profiles (NULL: unlimited), NOPLACE if neither. */
+static const struct capsicum_profile *
+meet(const struct capsicum_profile *a, const struct capsicum_profile *b)
+{
+
+	if (a == NULL)
+		return (b);
+	if (b == NULL || a == b)
+		return (a);
+	if (a == NOPLACE || b == NOPLACE)
+		return (NOPLACE);
+	if (capsicum_profile_le(a, b))
+		return (a);
+	if (capsicum_profile_le(b, a))
+		return (b);
+	return (NOPLACE);
+}
+
+static struct ident *
+ident_slot(uint64_t dev, uint64_t ino)
+{
+	uint64_t h;
+	unsigned int i;
+
+	h = (ino * 0x9E3779B97F4A7C15ULL) ^ (dev * 0xC2B2AE3D27D4EB4FULL);
+	for (i = (unsigned int)(h >> 47) & (IDENT_SLOTS - 1);;
+	    i = (i + 1) & (IDENT_SLOTS - 1)) {
+		if (idents[i].prof == NULL ||
+		    (idents[i].dev == dev && idents[i].ino == ino))
+			return (&idents[i]);
+	}
+}
+
+static void
+ident_add(uint64_t dev, uint64_t ino, const struct capsicum_profile *prof)
+{
+	struct ident *e;
+
+	if (prof == NULL || idents == NULL)
+		return;
+	e = ident_slot(dev, ino);
+	if (e->prof != NULL) {
+		e->prof = meet(e->prof, prof);
+		return;
+	}
+	if (nidents == IDENT_MAX) {
+		idents_full = true;
+		return;
+	}
+	e->dev = dev;
+	e->ino = ino;
+	e->prof = prof;
+	nidents++;
+}
+
+static void
+laddr_add(int fd, const struct capsicum_profile *prof)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	unsigned int i;
+
+	len = sizeof(ss);
+	if (RAW3(SYS_getsockname, fd, &ss, &len) != 0 ||
+	    len <= sizeof(sa_family_t))
+		return;		/* unnamed: nothing was accepted on it */
+	for (i = 0; i < nladdrs; i++) {
+		if (laddrs[i].len == len && memcmp(&laddrs[i].ss, &ss,
+		    len) == 0) {
+			laddrs[i].prof = meet(laddrs[i].prof, prof);
+			return;
+		}
+	}
+	if (nladdrs == LADDR_MAX) {
+		laddrs_full = true;
+		return;
+	}
+	laddrs[nladdrs].ss = ss;
+	laddrs[nladdrs].len = len;
+	laddrs[nladdrs].prof = prof;
+	nladdrs++;
+}
+
+/* Does a socket's local address ss fall under listener l? */
+static bool
+laddr_match(const struct laddr *l, const struct sockaddr_storage *ss,
+    socklen_t len)
+{
+	const struct sockaddr_in *a4, *l4;
+	const struct sockaddr_in6 *a6, *l6;
+
+	if (l->ss.ss_family != ss->ss_family)
+		return (false);
+	switch (ss->ss_family) {
+	case AF_INET:
+		a4 = (const struct sockaddr_in *)ss;
+		l4 = (const struct sockaddr_in *)&l->ss;
+		return (a4->sin_port == l4->sin_port &&
+		    (l4->sin_addr.s_addr == INADDR_ANY ||
+		    l4->sin_addr.s_addr == a4->sin_addr.s_addr));
+	case AF_INET6:
+		/* A wildcard v6 listener also takes v4-mapped peers;
+		 * compare the port alone then. */
+		a6 = (const struct sockaddr_in6 *)ss;
+		l6 = (const struct sockaddr_in6 *)&l->ss;
+		return (a6->sin6_port == l6->sin6_port &&
+		    (IN6_IS_ADDR_UNSPECIFIED(&l6->sin6_addr) ||
+		    memcmp(&a6->sin6_addr, &l6->sin6_addr, 16) == 0));
+	default:
+		return (l->len == len && memcmp(&l->ss, ss, len) == 0);
+	}
+}
+
+/* Record a file the broker has a descriptor for as limited to prof. */
+static void
+remember(int fd, const struct capsicum_profile *prof)
+{
+	struct stat st;
+
+	if (prof == NULL)
+		return;
+	if (RAW4(SYS_newfstatat, fd, "", &st, AT_EMPTY_PATH) != 0) {
+		idents_full = true;	/* cannot know it again: closed */
+		return;
+	}
+	ident_add(st.st_dev, st.st_ino, prof);
+	if (S_ISSOCK(st.st_mode) &&
+	    cap_rights_is_set(&prof->cp_rights, CAP_ACCEPT))
+		laddr_add(fd, prof);
+}
+
+/*
+ * The rights the broker must give a file it holds a descriptor for: NULL
+ * (unlimited: not known to be limited), a profile, or NOPLACE.
+ */
+static const struct capsicum_profile *
+identify(int fd)
+{
+	const struct capsicum_profile *p;
+	struct sockaddr_storage ss;
+	struct stat st;
+	struct ident *e;
+	socklen_t len;
+	unsigned int i;
+	bool known;
+
+	if (RAW4(SYS_newfstatat, fd, "", &st, AT_EMPTY_PATH) != 0)
+		return (NOPLACE);
+	e = idents != NULL ? ident_slot(st.st_dev, st.st_ino) : NULL;
+	p = e != NULL ? e->prof : NULL;
+	known = p != NULL;
+	if (S_ISSOCK(st.st_mode) && nladdrs > 0) {
+		len = sizeof(ss);
+		if (RAW3(SYS_getsockname, fd, &ss, &len) == 0) {
+			for (i = 0; i < nladdrs; i++) {
+				if (laddr_match(&laddrs[i], &ss, len)) {
+					p = meet(p, laddrs[i].prof);
+					known = true;
+				}
+			}
+		}
+	}
+	if (!known && (idents_full || idents == NULL ||
+	    (S_ISSOCK(st.st_mode) && laddrs_full)))
+		return (NOPLACE);
+	return (p);
+}
+
+/* At start, in the broker: the files limited at cap_enter(), through
+ * the descriptors it inherited. */
+static void
+remember_pins(void)
+{
+	const struct capsicum_pin *pin;
+	const struct capsicum_profile *prof;
+	unsigned int i, n;
+
+	n = atomic_load(&capsicum_cs.cs_npins);
+	for (i = 0; i < n; i++) {
+		pin = &capsicum_cs.cs_pins[i];
+		prof = atomic_load(&pin->pin_prof);
+		if (prof != NULL && pin->pin_fd >= 0)
+			remember(pin->pin_fd, prof);
+	}
 }
 
 /* The flags argument of a call the SIGSYS handler reissued, or -1. */
@@ -677,21 +922,29 @@ broker_sockat(int listener, const struct seccomp_notif *req, bool bind)
 }
 
 /*
- * accept/accept4 on a limited listening socket: the connection goes to the
- * listener's derived band, with the listener's rights.  The broker must
- * never block (it serves everyone), so a call that finds no connection
- * waiting is parked and answered when one arrives; the caller blocks as
- * it would in accept.  A parked caller that is interrupted or killed is
- * dropped (its notification is no longer live).
+ * Calls that may have to wait.  The broker must never block (it serves
+ * everyone), so a call that finds nothing to take (accept with no
+ * connection waiting, a receive with nothing queued) on a blocking socket
+ * is parked: the broker polls its copy of the socket alongside the
+ * listener and answers when something arrives; the caller blocks as it
+ * would in the call itself.  A parked caller that is interrupted or
+ * killed is dropped (its notification is no longer live).
  */
-#define	PENDING_MAX	32
+#define	PENDING_MAX	128
+
+enum { P_ACCEPT, P_RECV };
 
 static struct pending {
 	uint64_t	 id;
 	pid_t		 pid;
-	int		 lfd;		/* our copy of the listener; -1: free */
-	int		 flags;		/* accept4 flags */
-	uint64_t	 addr, addrlen;
+	int		 lfd;		/* our copy of the socket; -1: free */
+	int		 kind;		/* P_ACCEPT, P_RECV */
+	int		 flags;		/* accept4 or recv flags */
+	long		 nr;		/* recvmsg or recvmmsg */
+	uint64_t	 addr, addrlen;	/* accept */
+	uint64_t	 msg;		/* recv: msghdr or mmsghdr array */
+	unsigned int	 vlen;		/* recvmmsg */
+	uint64_t	 deadline;	/* recv: SO_RCVTIMEO, ns; 0: none */
 	const struct capsicum_profile *prof;
 } pend[PENDING_MAX];
 
@@ -743,17 +996,44 @@ try_accept(int listener, const struct pending *p)
 	return (r < 0 ? r : DONE);
 }
 
+/* Park p; PARKED, or -EAGAIN when every place is taken. */
+static long
+park(int listener, const struct pending *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < PENDING_MAX; i++) {
+		if (pend[i].lfd >= 0 && !live(listener, pend[i].id)) {
+			RAW1(SYS_close, pend[i].lfd);
+			pend[i].lfd = -1;
+		}
+		if (pend[i].lfd < 0) {
+			pend[i] = *p;
+			return (PARKED);
+		}
+	}
+	return (-EAGAIN);
+}
+
+static bool
+blocking(int fd, int flags)
+{
+
+	return ((flags & MSG_DONTWAIT) == 0 &&
+	    (RAW2(SYS_fcntl, fd, F_GETFL) & O_NONBLOCK) == 0);
+}
+
 static long
 broker_accept(int listener, const struct seccomp_notif *req)
 {
 	struct capsicum_target t;
 	struct pending p;
-	unsigned int i;
 	long r;
 
 	memset(&p, 0, sizeof(p));
 	p.id = req->id;
 	p.pid = (pid_t)req->pid;
+	p.kind = P_ACCEPT;
 	p.addr = req->data.args[1];
 	p.addrlen = req->data.args[2];
 	p.flags = req->data.nr == SYS_accept4 ? (int)req->data.args[3] : 0;
@@ -765,24 +1045,349 @@ broker_accept(int listener, const struct seccomp_notif *req)
 	p.prof = t.t_prof;
 	if ((p.lfd = take_fd(listener, req, (int)req->data.args[0])) < 0)
 		return (p.lfd);
+	/* Narrowed since cap_enter()? */
+	if (nclaims > 0 && (p.prof = meet(p.prof, identify(p.lfd))) ==
+	    NOPLACE) {
+		RAW1(SYS_close, p.lfd);
+		return (-ENOTCAPABLE);
+	}
 	r = try_accept(listener, &p);
-	if (r != -EAGAIN ||
-	    (RAW2(SYS_fcntl, p.lfd, F_GETFL) & O_NONBLOCK) != 0) {
+	if (r != -EAGAIN || !blocking(p.lfd, 0)) {
 		RAW1(SYS_close, p.lfd);
 		return (r);
 	}
-	for (i = 0; i < PENDING_MAX; i++) {
-		if (pend[i].lfd >= 0 && !live(listener, pend[i].id)) {
-			RAW1(SYS_close, pend[i].lfd);
-			pend[i].lfd = -1;
+	if ((r = park(listener, &p)) != PARKED)
+		RAW1(SYS_close, p.lfd);
+	return (r);
+}
+
+/* ---------------------------------------------------------------------
+ * recvmsg and recvmmsg: descriptors in SCM_RIGHTS keep their rights.
+ *
+ * Seccomp cannot read control messages, so every receive that could
+ * carry descriptors comes here.  The broker receives on its own copy of
+ * the socket, into its own buffers, with the caller's flags (MSG_PEEK,
+ * MSG_TRUNC, MSG_WAITALL, MSG_ERRQUEUE...) and a control buffer no larger
+ * than the caller's, so the kernel truncates exactly as it would for the
+ * caller.  Each received file is then identified (identify()): a limited
+ * one goes to a free slot of its profile's derived band, where filter R
+ * enforces the profile; one known to be limited with no band to hold it
+ * (or no free slot) is dropped, as the kernel drops what it cannot
+ * install: MSG_CTRUNC; anything else is installed at the lowest free
+ * number, with full rights, as the kernel would.  Data, address, control
+ * and flags are then written into the caller's buffers, whose addresses
+ * the broker read once (a thread changing them meanwhile only changes
+ * where its own results go).
+ */
+#define	RECV_BUF	(4U << 20)	/* the largest unix datagram is ~200 KiB */
+#define	CTL_BUF		8192		/* 253 descriptors, credentials, ... */
+
+static char *rbuf;			/* mmap'd in broker_main */
+static struct iovec riov[UIO_MAXIOV];
+static union {
+	struct cmsghdr	h;
+	char		b[CTL_BUF];
+} cin, cout;
+
+/* Install one received file in the caller: its number, or -errno. */
+static long
+install(int listener, const struct pending *p, int fd, int flags)
+{
+	const struct capsicum_profile *prof;
+	struct seccomp_notif_addfd add;
+	int slot;
+
+	slot = 0;
+	if ((prof = identify(fd)) == NOPLACE)
+		return (-ENOTCAPABLE);
+	if (prof != NULL && (slot = free_slot(p->pid, prof)) < 0)
+		return (-EMFILE);
+	memset(&add, 0, sizeof(add));
+	add.id = p->id;
+	add.flags = prof != NULL ? SECCOMP_ADDFD_FLAG_SETFD : 0;
+	add.srcfd = (uint32_t)fd;
+	add.newfd = (uint32_t)slot;
+	add.newfd_flags = (flags & MSG_CMSG_CLOEXEC) != 0 ? O_CLOEXEC : 0;
+	return (RAW3(SYS_ioctl, listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add));
+}
+
+/* Rewrite the control messages for the caller; their length.  *gone is
+ * set when the caller left meanwhile. */
+static size_t
+translate(int listener, const struct pending *p, struct msghdr *lm,
+    int flags, bool *ctrunc, bool *gone)
+{
+	struct cmsghdr *c, *o;
+	size_t olen, n, i, k;
+	int fd, nfd;
+	long r;
+
+	olen = 0;
+	for (c = CMSG_FIRSTHDR(lm); c != NULL; c = CMSG_NXTHDR(lm, c)) {
+		o = (struct cmsghdr *)(cout.b + olen);
+		if (c->cmsg_level != SOL_SOCKET || (c->cmsg_type != SCM_RIGHTS &&
+		    c->cmsg_type != SCM_PIDFD)) {
+			memcpy(o, c, c->cmsg_len);
+			olen += CMSG_ALIGN(c->cmsg_len);
+			continue;
 		}
-		if (pend[i].lfd < 0) {
-			pend[i] = p;
-			return (PARKED);
+		n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0, k = 0; i < n; i++) {
+			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			r = *gone ? -ESRCH : install(listener, p, fd, flags);
+			RAW1(SYS_close, fd);
+			if (r == -ENOENT || r == -ESRCH)
+				*gone = true;
+			if (r < 0) {
+				*ctrunc = true;
+				continue;
+			}
+			nfd = (int)r;
+			memcpy(CMSG_DATA(o) + k++ * sizeof(int), &nfd,
+			    sizeof(int));
 		}
+		if (k == 0)
+			continue;
+		o->cmsg_level = SOL_SOCKET;
+		o->cmsg_type = c->cmsg_type;
+		o->cmsg_len = CMSG_LEN(k * sizeof(int));
+		olen += CMSG_ALIGN(o->cmsg_len);
 	}
-	RAW1(SYS_close, p.lfd);
-	return (-EAGAIN);
+	/* The kernel does not pad the last message past the buffer. */
+	return (olen < lm->msg_controllen ? olen : lm->msg_controllen);
+}
+
+/* One message for the msghdr at umsg: its length, or -errno (-EAGAIN:
+ * nothing queued). */
+static long
+recv_one(int listener, const struct pending *p, uint64_t umsg, int flags)
+{
+	struct sockaddr_storage ss;
+	struct msghdr um, lm;
+	struct iovec iov;
+	size_t total, clen, olen, i;
+	bool ctrunc, gone;
+	long got;
+	int oflags;
+
+	if (read_mem(p->pid, umsg, &um, sizeof(um)) != 0)
+		return (-EFAULT);
+	if (um.msg_iovlen > UIO_MAXIOV)
+		return (-EMSGSIZE);
+	if ((int)um.msg_namelen < 0)
+		return (-EINVAL);
+	if (um.msg_iovlen > 0 && read_mem(p->pid, (uint64_t)(uintptr_t)
+	    um.msg_iov, riov, um.msg_iovlen * sizeof(*riov)) != 0)
+		return (-EFAULT);
+	for (i = 0, total = 0; i < um.msg_iovlen; i++) {
+		if ((ssize_t)riov[i].iov_len < 0)
+			return (-EINVAL);
+		total += riov[i].iov_len < RECV_BUF ? riov[i].iov_len :
+		    RECV_BUF;
+		if (total > RECV_BUF)
+			total = RECV_BUF;
+	}
+	clen = 0;
+	if (um.msg_control != NULL)
+		clen = um.msg_controllen < CTL_BUF ? um.msg_controllen :
+		    CTL_BUF;
+	iov.iov_base = rbuf;
+	iov.iov_len = total;
+	memset(&lm, 0, sizeof(lm));
+	lm.msg_iov = &iov;
+	lm.msg_iovlen = 1;
+	if (um.msg_name != NULL) {
+		lm.msg_name = &ss;
+		lm.msg_namelen = sizeof(ss);
+	}
+	if (clen > 0) {
+		lm.msg_control = cin.b;
+		lm.msg_controllen = clen;
+	}
+	/* Nothing is taken for a caller that has gone. */
+	if (!live(listener, p->id))
+		return (-ESRCH);
+	got = RAW3(SYS_recvmsg, p->lfd, &lm, (flags & ~MSG_WAITFORONE) |
+	    MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	if (got < 0)
+		return (got);
+	ctrunc = gone = false;
+	olen = translate(listener, p, &lm, flags, &ctrunc, &gone);
+	if (gone)
+		return (-ESRCH);
+	oflags = (lm.msg_flags & ~MSG_CMSG_CLOEXEC) |
+	    (flags & MSG_CMSG_CLOEXEC) | (ctrunc ? MSG_CTRUNC : 0);
+	total = (size_t)got < total ? (size_t)got : total;
+	if (total > 0) {
+		iov.iov_len = total;
+		if (RAW6(SYS_process_vm_writev, p->pid, &iov, 1, riov,
+		    um.msg_iovlen, 0) != (long)total)
+			return (-EFAULT);
+	}
+	if (um.msg_name != NULL && (write_mem(p->pid,
+	    (uint64_t)(uintptr_t)um.msg_name, &ss, lm.msg_namelen <
+	    um.msg_namelen ? lm.msg_namelen : um.msg_namelen) != 0 ||
+	    write_mem(p->pid, umsg + offsetof(struct msghdr, msg_namelen),
+	    &lm.msg_namelen, sizeof(lm.msg_namelen)) != 0))
+		return (-EFAULT);
+	if (olen > 0 && write_mem(p->pid, (uint64_t)(uintptr_t)um.msg_control,
+	    cout.b, olen) != 0)
+		return (-EFAULT);
+	if (write_mem(p->pid, umsg + offsetof(struct msghdr, msg_controllen),
+	    &olen, sizeof(olen)) != 0 || write_mem(p->pid, umsg +
+	    offsetof(struct msghdr, msg_flags), &oflags, sizeof(oflags)) != 0)
+		return (-EFAULT);
+	return (got);
+}
+
+/* recvmsg: its length; recvmmsg: the number of messages.  -EAGAIN:
+ * nothing queued. */
+static long
+try_recv(int listener, const struct pending *p)
+{
+	unsigned int i, len;
+	uint64_t m;
+	long r;
+
+	if (p->nr == SYS_recvmsg)
+		return (recv_one(listener, p, p->msg, p->flags));
+	/* recvmmsg: the first message as the socket says, the others only
+	 * if they are there already. */
+	for (i = 0; i < p->vlen; i++) {
+		m = p->msg + (uint64_t)i * sizeof(struct mmsghdr);
+		r = recv_one(listener, p, m, p->flags |
+		    (i > 0 ? MSG_DONTWAIT : 0));
+		if (r == -ESRCH)
+			return (r);
+		if (r < 0) {
+			if (i == 0)
+				return (r);
+			break;
+		}
+		len = (unsigned int)r;
+		if (write_mem(p->pid, m + offsetof(struct mmsghdr, msg_len),
+		    &len, sizeof(len)) != 0)
+			return (i == 0 ? -EFAULT : (long)i);
+	}
+	return ((long)i);
+}
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	if (RAW2(SYS_clock_gettime, CLOCK_MONOTONIC, &ts) != 0)
+		return (0);
+	return ((uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec);
+}
+
+static long
+broker_recv(int listener, const struct seccomp_notif *req)
+{
+	struct pending p;
+	struct timeval tv;
+	socklen_t tl;
+	long r;
+
+	memset(&p, 0, sizeof(p));
+	p.id = req->id;
+	p.pid = (pid_t)req->pid;
+	p.kind = P_RECV;
+	p.nr = req->data.nr;
+	p.msg = req->data.args[1];
+	if (p.nr == SYS_recvmsg) {
+		p.flags = (int)req->data.args[2];
+		p.vlen = 1;
+	} else {
+		/* The timeout (argument 4) is not honoured: see below. */
+		p.flags = (int)req->data.args[3];
+		p.vlen = (unsigned int)req->data.args[2];
+		if (p.vlen > UIO_MAXIOV)
+			p.vlen = UIO_MAXIOV;
+		if (p.vlen == 0)
+			return (0);
+	}
+	if ((p.lfd = take_fd(listener, req, (int)req->data.args[0])) < 0)
+		return (p.lfd);
+	r = try_recv(listener, &p);
+	if (r != -EAGAIN || !blocking(p.lfd, p.flags)) {
+		RAW1(SYS_close, p.lfd);
+		return (r == -ESRCH ? DONE : r);
+	}
+	/* A receive timeout (SO_RCVTIMEO) ends the wait with EAGAIN. */
+	tl = sizeof(tv);
+	if (RAW5(SYS_getsockopt, p.lfd, SOL_SOCKET, SO_RCVTIMEO, &tv,
+	    &tl) == 0 && (tv.tv_sec > 0 || tv.tv_usec > 0))
+		p.deadline = now_ns() + (uint64_t)tv.tv_sec * 1000000000ULL +
+		    (uint64_t)tv.tv_usec * 1000ULL;
+	if ((r = park(listener, &p)) != PARKED)
+		RAW1(SYS_close, p.lfd);
+	return (r);
+}
+
+/* Is dev pidfs's device?  Learnt from a pidfd of the caller. */
+static bool
+is_pidfs(int listener, const struct seccomp_notif *req, uint64_t dev)
+{
+	static uint64_t pidfs_dev;
+	struct stat st;
+	int pfd;
+
+	if (pidfs_dev == 0 && (pfd = caller_pidfd(listener, req, false)) >= 0 &&
+	    RAW4(SYS_newfstatat, pfd, "", &st, AT_EMPTY_PATH) == 0)
+		pidfs_dev = st.st_dev;
+	return (pidfs_dev != 0 && dev == pidfs_dev);
+}
+
+/* ---------------------------------------------------------------------
+ * A limit set in capability mode (capmode.c): (fd, &claim, is_socket).
+ * The claim comes from the sandbox, so it is only allowed to narrow:
+ * ident_add() keeps the narrower of what it knew and this, for the file
+ * the claim names (a lie about which file only narrows another one).  A
+ * profile the broker did not inherit has no band it knows to be
+ * enforced: NOPLACE, so copies of that file received later, and openat
+ * or accept through it, are refused.  The broker takes no reference to
+ * the file, except to read a socket's local address.
+ */
+static long
+broker_limit(int listener, const struct seccomp_notif *req)
+{
+	static cap_ioctl_t ioctls[CAP_IOCTLS_MAX];
+	const struct capsicum_profile *prof;
+	struct capsicum_claim c;
+	cap_rights_t rights;
+	int fd;
+
+	if (read_mem((pid_t)req->pid, req->data.args[1], &c, sizeof(c)) != 0)
+		return (-EFAULT);
+	rights.cr_rights[0] = c.cl_rights[0];
+	rights.cr_rights[1] = c.cl_rights[1];
+	if (c.cl_nioctls < -1 || c.cl_nioctls > CAP_IOCTLS_MAX)
+		return (-EINVAL);
+	if (c.cl_nioctls > 0 && read_mem((pid_t)req->pid, c.cl_ioctls,
+	    ioctls, (size_t)c.cl_nioctls * sizeof(*ioctls)) != 0)
+		return (-EFAULT);
+	prof = capsicum_profile_lookup(&rights, c.cl_fcntls, c.cl_nioctls,
+	    ioctls);
+	if (prof == NULL)
+		prof = NOPLACE;
+	nclaims++;
+	/* Not for a process descriptor: every pidfd of a process shares one
+	 * pidfs inode, and the procdesc watchdog, when it was started in
+	 * capability mode, legitimately receives other pidfds of the same
+	 * child (docs/escape.md lists the gap). */
+	if (!is_pidfs(listener, req, c.cl_dev))
+		ident_add(c.cl_dev, c.cl_ino, prof);
+	if (req->data.args[2] != 0 &&
+	    (prof == NOPLACE || cap_rights_is_set(&prof->cp_rights,
+	    CAP_ACCEPT))) {
+		if ((fd = take_fd(listener, req, (int)req->data.args[0])) < 0)
+			return (fd);
+		laddr_add(fd, prof);
+		RAW1(SYS_close, fd);
+	}
+	return (0);
 }
 
 static void
@@ -801,18 +1406,22 @@ answer(int listener, uint64_t id, long r)
 	(void)RAW3(SYS_ioctl, listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
 }
 
-/* A parked accept whose listener is readable, or whose caller left. */
+/* A parked call whose socket is readable, whose caller left, or whose
+ * time ran out. */
 static void
-resume(int listener, struct pending *p)
+resume(int listener, struct pending *p, uint64_t now)
 {
 	long r;
 
 	if (!live(listener, p->id)) {
 		r = DONE;
 	} else {
-		r = try_accept(listener, p);
-		if (r == -EAGAIN)
+		r = p->kind == P_ACCEPT ? try_accept(listener, p) :
+		    try_recv(listener, p);
+		if (r == -EAGAIN && (p->deadline == 0 || now < p->deadline))
 			return;		/* someone else took it: wait on */
+		if (r == -ESRCH)
+			r = DONE;
 	}
 	answer(listener, p->id, r);
 	RAW1(SYS_close, p->lfd);
@@ -826,6 +1435,7 @@ resume(int listener, struct pending *p)
 static long
 broker_openat(int listener, const struct seccomp_notif *req)
 {
+	const struct capsicum_profile *prof;
 	struct seccomp_notif_addfd add;
 	struct capsicum_target t;
 	struct open_how how;
@@ -845,6 +1455,12 @@ broker_openat(int listener, const struct seccomp_notif *req)
 		return (-EBADF);
 	if ((dir = take_fd(listener, req, dirfd)) < 0)
 		return (dir);
+	/* Narrowed since cap_enter()? */
+	prof = t.t_prof;
+	if (nclaims > 0 && (prof = meet(prof, identify(dir))) == NOPLACE) {
+		RAW1(SYS_close, dir);
+		return (-ENOTCAPABLE);
+	}
 	memset(&how, 0, sizeof(how));
 	how.flags = (uint64_t)((flags & OPEN_FLAGS) | O_CLOEXEC);
 	if ((flags & (O_CREAT | O_TMPFILE)) != 0)
@@ -855,15 +1471,18 @@ broker_openat(int listener, const struct seccomp_notif *req)
 	if (nf < 0)
 		return (nf == -EXDEV ? -ENOTCAPABLE : nf);
 	slot = 0;
-	if (t.t_prof != NULL &&
-	    (slot = free_slot((pid_t)req->pid, t.t_prof)) < 0) {
-		RAW1(SYS_close, nf);
-		return (-EMFILE);
+	if (prof != NULL) {
+		if ((slot = free_slot((pid_t)req->pid, prof)) < 0) {
+			RAW1(SYS_close, nf);
+			return (-EMFILE);
+		}
+		/* Copies of it received later keep these rights. */
+		remember(nf, prof);
 	}
 	memset(&add, 0, sizeof(add));
 	add.id = req->id;
 	add.flags = SECCOMP_ADDFD_FLAG_SEND |
-	    (t.t_prof != NULL ? SECCOMP_ADDFD_FLAG_SETFD : 0);
+	    (prof != NULL ? SECCOMP_ADDFD_FLAG_SETFD : 0);
 	add.srcfd = (uint32_t)nf;
 	add.newfd = (uint32_t)slot;
 	add.newfd_flags = (uint32_t)(flags & O_CLOEXEC);
@@ -876,31 +1495,51 @@ static void
 handle_one(int listener)
 {
 	struct seccomp_notif req;
-	unsigned int i;
 	long r;
 
 	memset(&req, 0, sizeof(req));
 	if (RAW3(SYS_ioctl, listener, SECCOMP_IOCTL_NOTIF_RECV, &req) != 0)
 		return;		/* the caller went away */
-	r = -ENOSYS;
-	for (i = 0; i < capsicum_policy_len; i++) {
-		if (capsicum_policy[i].pr_kind != PK_BROKER ||
-		    capsicum_policy_rownr(i) != req.data.nr)
-			continue;
-		if (strcmp(capsicum_policy[i].pr_sys, "openat") == 0)
-			r = broker_openat(listener, &req);
-		else if (req.data.nr == CAPSICUM_BROKER_NR)
-			r = broker_lookup(listener, &req);
-		else if (req.data.nr == CAPSICUM_BINDAT_NR ||
-		    req.data.nr == CAPSICUM_CONNECTAT_NR)
-			r = broker_sockat(listener, &req,
-			    req.data.nr == CAPSICUM_BINDAT_NR);
-		else if (req.data.nr == SYS_accept ||
-		    req.data.nr == SYS_accept4)
-			r = broker_accept(listener, &req);
+	/* Filter B sends only the calls of the PK_BROKER rows, and only
+	 * from x86_64. */
+	switch (req.data.nr) {
+	case SYS_openat:
+		r = broker_openat(listener, &req);
+		break;
+	case SYS_recvmsg:
+	case SYS_recvmmsg:
+		r = broker_recv(listener, &req);
+		break;
+	case SYS_accept:
+	case SYS_accept4:
+		r = broker_accept(listener, &req);
+		break;
+	case CAPSICUM_BROKER_NR:
+		r = broker_lookup(listener, &req);
+		break;
+	case CAPSICUM_BINDAT_NR:
+	case CAPSICUM_CONNECTAT_NR:
+		r = broker_sockat(listener, &req,
+		    req.data.nr == CAPSICUM_BINDAT_NR);
+		break;
+	case CAPSICUM_LIMIT_NR:
+		r = broker_limit(listener, &req);
+		break;
+	default:
+		r = -ENOSYS;
 		break;
 	}
 	answer(listener, req.id, r);
+}
+
+static void *
+map(size_t len)
+{
+	long r;
+
+	r = RAW6(SYS_mmap, 0, len, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	return (r < 0 ? NULL : (void *)r);
 }
 
 static void
@@ -908,10 +1547,17 @@ broker_main(int sock)
 {
 	struct pollfd p[PENDING_MAX + 1];
 	unsigned int at[PENDING_MAX + 1], i, n;
-	int listener;
+	uint64_t now;
+	int listener, timeout;
 	long r;
 
 	(void)prctl(PR_SET_NAME, "capsicum-broker", 0, 0, 0);
+	/* What was limited at cap_enter(), from the descriptors inherited
+	 * (the number of the listener may replace one below).  Without
+	 * these tables every received file is refused (identify()). */
+	idents = map(IDENT_SLOTS * sizeof(*idents));
+	rbuf = map(RECV_BUF);
+	remember_pins();
 	listener = recv_fd(sock);
 	RAW1(SYS_close, sock);
 	if (listener < 0 ||
@@ -924,8 +1570,8 @@ broker_main(int sock)
 	(void)RAW3(SYS_close_range, listener + 1, ~0U, 0);
 	(void)RAW3(SYS_ioctl, listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
 	    SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
-	if (RAW5(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
-	    confine() != 0)
+	if (rbuf == NULL || RAW5(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0,
+	    0) != 0 || confine() != 0)
 		_exit(1);
 	for (i = 0; i < PENDING_MAX; i++)
 		pend[i].lfd = -1;
@@ -933,6 +1579,8 @@ broker_main(int sock)
 		p[0].fd = listener;
 		p[0].events = POLLIN;
 		p[0].revents = 0;
+		timeout = -1;
+		now = 0;
 		for (i = 0, n = 1; i < PENDING_MAX; i++) {
 			if (pend[i].lfd < 0)
 				continue;
@@ -940,15 +1588,29 @@ broker_main(int sock)
 			p[n].fd = pend[i].lfd;
 			p[n].events = POLLIN;
 			p[n++].revents = 0;
+			/* Look for callers that left now and then (their
+			 * socket may never become readable). */
+			timeout = 1000;
+			if (pend[i].deadline != 0) {
+				if (now == 0)
+					now = now_ns();
+				if (pend[i].deadline <= now)
+					timeout = 0;
+				else if ((pend[i].deadline - now) / 1000000 <
+				    (uint64_t)timeout)
+					timeout = (int)((pend[i].deadline -
+					    now) / 1000000) + 1;
+			}
 		}
-		/* With callers parked, look for ones that left now and
-		 * then (their listener may never become readable). */
-		r = RAW3(SYS_poll, p, n, n > 1 ? 1000 : -1);
+		r = RAW3(SYS_poll, p, n, timeout);
 		if (r < 0)
 			continue;
+		now = n > 1 ? now_ns() : 0;
 		for (i = 1; i < n; i++) {
-			if (p[i].revents != 0 || r == 0)
-				resume(listener, &pend[at[i]]);
+			if (p[i].revents != 0 || r == 0 ||
+			    (pend[at[i]].deadline != 0 &&
+			    pend[at[i]].deadline <= now))
+				resume(listener, &pend[at[i]], now);
 		}
 		if ((p[0].revents & POLLIN) != 0)
 			handle_one(listener);

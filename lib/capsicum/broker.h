@@ -8,6 +8,7 @@
 #ifndef CAPSICUM_BROKER_H
 #define	CAPSICUM_BROKER_H
 
+#include <stdint.h>
 #include <linux/filter.h>
 
 #include "filter.h"
@@ -25,6 +26,20 @@
 int	capsicum_bfilter_build(const int *direct, unsigned int ndirect,
 	    const struct capsicum_target *t, unsigned int nt,
 	    struct sock_fprog *prog);
+
+/*
+ * A limit set in capability mode, told to the broker with call
+ * CAPSICUM_LIMIT_NR (fd, &claim, is_socket).  The file is named by its
+ * identity: the broker takes no reference to it, except for a socket,
+ * whose local address it reads.
+ */
+struct capsicum_claim {
+	uint64_t	cl_dev, cl_ino;
+	uint64_t	cl_rights[2];
+	uint32_t	cl_fcntls;
+	int32_t		cl_nioctls;
+	uint64_t	cl_ioctls;	/* address of the ioctl list */
+};
 
 /*
  * cap_enter(), before Landlock: start the broker process (outside the

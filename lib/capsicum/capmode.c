@@ -31,6 +31,7 @@
 #include "fdtable.h"
 #include "broker.h"
 #include "filter.h"
+#include "policy.h"
 #include "procdesc_impl.h"
 #include "sys.h"
 #include "verdict.h"
@@ -313,13 +314,31 @@ merged(const struct capsicum_band *d)
 	return (b != NULL && derived_after(b) == d);
 }
 
+/*
+ * Every limited profile gets a derived band when the bands allow it: the
+ * broker also puts there the descriptors of that profile it receives over
+ * SCM_RIGHTS on the process's behalf (broker.c).  Directories and
+ * listeners need one for openat and accept, so they always ask; other
+ * profiles only while enough bands stay free for limits set later.
+ */
+#define	BANDS_KEPT_FREE	16
+
+static bool want_all_derived;
+
+static bool
+wants_derived(int fd, const struct capsicum_profile *prof)
+{
+
+	return (want_all_derived || lookup_dir(fd, prof));
+}
+
 static bool
 derived_bands(int fd, const struct capsicum_profile *prof)
 {
 	unsigned int i, n;
 	bool w;
 
-	if (!lookup_dir(fd, prof))
+	if (!wants_derived(fd, prof))
 		return (false);
 	n = atomic_load(&capsicum_cs.cs_nbands);
 	for (i = 0; i < n; i++) {
@@ -334,8 +353,35 @@ derived_bands(int fd, const struct capsicum_profile *prof)
 	return (true);
 }
 
+static unsigned int
+count_profiles(const struct capsicum_fdlist *l, unsigned int n)
+{
+	unsigned int i, j, k;
+
+	for (i = 0, k = 0; i < n; i++) {
+		for (j = 0; j < i && l[j].prof != l[i].prof; j++)
+			;
+		if (j == i)
+			k++;
+	}
+	return (k);
+}
+
 /* The broker's socket while cap_enter() has not handed it the listener. */
 static int pending_broker = -1;
+
+/*
+ * What filter B routes, as built at cap_enter(): openat on every number
+ * but the direct directories, accept on the targets of that moment.  A
+ * limit set later is enforced by one more filter R, but B cannot change;
+ * capsicum_capmode_limit() uses this to fail closed where the broker
+ * would never see the call.
+ */
+static bool b_active;
+static int *b_direct;
+static unsigned int b_ndirect;
+static struct capsicum_target *b_targets;
+static unsigned int b_ntargets;
 
 /* Directories held without limits: filter B lets openat through them go
  * straight to the kernel.  The number of them B lists. */
@@ -506,13 +552,15 @@ enter_locked(void)
 			capsicum_cs.cs_band_next = CAPSICUM_MIN_BAND_BASE;
 	}
 	active = CAP_LAYER_DUP_BANDS;
+	want_all_derived = 2 * count_profiles(limited, nlimited) +
+	    BANDS_KEPT_FREE <= CAPSICUM_MAX_BANDS;
 	for (i = 0; i < nlimited; i++) {
 		struct capsicum_band *band;
 
-		/* A directory's dup band starts a block of 32 that its
-		 * derived band completes. */
+		/* A dup band starts a block of 32 that its derived band
+		 * completes. */
 		if (capsicum_band_top(limited[i].prof) == NULL &&
-		    lookup_dir(limited[i].fd, limited[i].prof))
+		    wants_derived(limited[i].fd, limited[i].prof))
 			capsicum_cs.cs_band_next = (capsicum_cs.cs_band_next +
 			    2 * CAPSICUM_BAND_SIZE - 1) &
 			    ~(2 * CAPSICUM_BAND_SIZE - 1);
@@ -526,8 +574,10 @@ enter_locked(void)
 			errno = ENOMEM;
 			return (-1);
 		}
-		if (derived_bands(limited[i].fd, limited[i].prof))
-			want |= CAP_LAYER_BROKER;
+		(void)derived_bands(limited[i].fd, limited[i].prof);
+		/* Rights must survive SCM_RIGHTS: recvmsg goes to the
+		 * broker as soon as anything is limited. */
+		want |= CAP_LAYER_BROKER;
 	}
 	free(limited);
 	if (strict && (active & CAP_LAYER_DUP_BANDS) == 0) {
@@ -618,6 +668,17 @@ enter_locked(void)
 		}
 		if (r == 0) {
 			active |= CAP_LAYER_BROKER;
+			b_active = true;
+			b_direct = malloc((ndirect + 1) * sizeof(*b_direct));
+			b_targets = malloc((ntargets + 1) * sizeof(*b_targets));
+			if (b_direct != NULL && b_targets != NULL) {
+				memcpy(b_direct, direct, ndirect *
+				    sizeof(*direct));
+				b_ndirect = ndirect;
+				memcpy(b_targets, targets, ntargets *
+				    sizeof(*targets));
+				b_ntargets = ntargets;
+			}
 		} else if (strict) {
 			free(targets);
 			errno = -r;
@@ -765,6 +826,91 @@ cap_set_strict(bool strict)
  * for the descriptor (and a band for its new profile).  Each stacked
  * filter adds a little to the calls it inspects, so there is a budget.
  */
+
+/* Does filter B send accept on fd to the broker? */
+static bool
+b_routes_accept(int fd)
+{
+	unsigned int i;
+
+	for (i = 0; i < b_ntargets; i++) {
+		if (!b_targets[i].t_protected &&
+		    ((uint32_t)fd & b_targets[i].t_mask) ==
+		    b_targets[i].t_value)
+			return (true);
+	}
+	return (false);
+}
+
+static bool
+b_routes_openat(int fd)
+{
+	unsigned int i;
+
+	if (!b_active)
+		return (false);
+	for (i = 0; i < b_ndirect; i++) {
+		if (b_direct[i] == fd)
+			return (false);
+	}
+	return (true);
+}
+
+/*
+ * Descriptors made through fd (openat, accept) must get its new rights.
+ * The broker learns them from capsicum_capmode_limit(); where filter B
+ * does not send the call to the broker at all (a directory held without
+ * limits at cap_enter(), whose openat the kernel does directly; a
+ * listener that was not limited then), the right that makes such
+ * descriptors is withdrawn instead: fail closed, never wider.
+ */
+static const struct capsicum_profile *
+routable(int fd, const struct capsicum_profile *prof)
+{
+	cap_rights_t r;
+	struct stat st;
+
+	if (RAW2(SYS_fstat, fd, &st) != 0)
+		return (prof);
+	r = prof->cp_rights;
+	if (S_ISDIR(st.st_mode) && cap_rights_is_set(&r, CAP_LOOKUP) &&
+	    !b_routes_openat(fd))
+		cap_rights_clear(&r, CAP_LOOKUP);
+	else if (S_ISSOCK(st.st_mode) && cap_rights_is_set(&r, CAP_ACCEPT) &&
+	    !(b_active && b_routes_accept(fd)))
+		cap_rights_clear(&r, CAP_ACCEPT);
+	else
+		return (prof);
+	return (capsicum_profile_intern(&r, prof->cp_fcntls,
+	    prof->cp_nioctls, prof->cp_ioctls));
+}
+
+/*
+ * Tell the broker, before the filter is loaded: it only ever narrows what
+ * it knows of the file (a later, lying call cannot widen anything), so
+ * from here a copy received over SCM_RIGHTS, or opened or accepted
+ * through fd, is never wider than prof.  Best effort: a broker that
+ * cannot record it fails closed on that file by itself.
+ */
+static void
+tell_broker(int fd, const struct capsicum_profile *prof)
+{
+	struct capsicum_claim c;
+	struct stat st;
+
+	if (!b_active || RAW2(SYS_fstat, fd, &st) != 0)
+		return;
+	memset(&c, 0, sizeof(c));
+	c.cl_dev = st.st_dev;
+	c.cl_ino = st.st_ino;
+	c.cl_rights[0] = prof->cp_rights.cr_rights[0];
+	c.cl_rights[1] = prof->cp_rights.cr_rights[1];
+	c.cl_fcntls = prof->cp_fcntls;
+	c.cl_nioctls = prof->cp_nioctls;
+	c.cl_ioctls = (uint64_t)(uintptr_t)prof->cp_ioctls;
+	(void)RAW3(CAPSICUM_LIMIT_NR, fd, &c, S_ISSOCK(st.st_mode) ? 1 : 0);
+}
+
 int
 capsicum_capmode_limit(int fd, const void *p)
 {
@@ -787,6 +933,8 @@ capsicum_capmode_limit(int fd, const void *p)
 		return (-1);
 	}
 	writable = open_writable(fd);
+	prof = routable(fd, prof);
+	tell_broker(fd, prof);
 	/* A limited number may only be duplicated into its band; an older
 	 * filter says so too, so the new band must lie inside that one. */
 	parent = capsicum_dup_band(fd);

@@ -98,6 +98,25 @@ out:
 	return (p);
 }
 
+/*
+ * The interned profile equal to these limits, if one exists, without
+ * taking a lock or allocating: the broker (a clone that must not touch
+ * libc locks) looks up the profiles it inherited.  NULL if there is none
+ * (or for the unlimited profile; callers check that first).
+ */
+const struct capsicum_profile *
+capsicum_profile_lookup(const cap_rights_t *rights, uint32_t fcntls,
+    int32_t nioctls, const cap_ioctl_t *ioctls)
+{
+	const struct capsicum_profile *p;
+
+	for (p = atomic_load(&profiles); p != NULL; p = p->cp_next) {
+		if (profile_equal(p, rights, fcntls, nioctls, ioctls))
+			return (p);
+	}
+	return (NULL);
+}
+
 /* Is every limit of small within big?  NULL is the unlimited profile. */
 bool
 capsicum_profile_le(const struct capsicum_profile *small,

@@ -94,6 +94,8 @@ const struct capsicum_profile *capsicum_profile_intern(const cap_rights_t *,
 	    uint32_t fcntls, int32_t nioctls, const cap_ioctl_t *ioctls);
 bool	capsicum_profile_le(const struct capsicum_profile *small,
 	    const struct capsicum_profile *big);
+const struct capsicum_profile *capsicum_profile_lookup(const cap_rights_t *,
+	    uint32_t fcntls, int32_t nioctls, const cap_ioctl_t *ioctls);
 
 /* Limits of a descriptor: NULL means unlimited.  -1 with errno EBADF if
  * fd is not open. */

@@ -326,6 +326,8 @@ const struct prow capsicum_policy[] = {
 	BROKER_NR(capsicum_connectat, CAPSICUM_CONNECTAT_NR, "connectat: the broker resolves the name beneath the directory and connects the socket"),
 	RIGHT_NR(capsicum_connectat, CAPSICUM_CONNECTAT_NR, 0, CAP_CONNECTAT, "connectat: the directory"),
 	RIGHT_NR(capsicum_connectat, CAPSICUM_CONNECTAT_NR, 1, CAP_CONNECT, "connectat: the socket"),
+	ALLOW_NR(capsicum_limit_call, CAPSICUM_LIMIT_NR, "a limit set in capability mode, told to the broker (ENOSYS without one)"),
+	BROKER_NR(capsicum_limit_call, CAPSICUM_LIMIT_NR, "the broker narrows what it knows of the file's rights, never widens"),
 	DENY(futimesat, "Landlock does not confine utimes by path (futimens is allowed)"),
 	DENY_NR(setxattrat, 463, "extended attributes by path"),
 	DENY_NR(getxattrat, 464, "extended attributes by path"),
@@ -539,8 +541,10 @@ const struct prow capsicum_policy[] = {
 	RIGHT(recvfrom, 0, CAP_RECV, "recv"),
 	ALLOW(recvmsg, "receive"),
 	RIGHT(recvmsg, 0, CAP_RECV, "recvmsg"),
+	BROKER_NR(recvmsg, -1, "descriptors in SCM_RIGHTS keep their rights: the broker receives on its copy of the socket and installs each limited file in its profile's band (seccomp cannot read control messages)"),
 	ALLOW(recvmmsg, "receive"),
 	RIGHT(recvmmsg, 0, CAP_RECV, "recvmmsg"),
+	BROKER_NR(recvmmsg, -1, "as recvmsg, one message after another"),
 	ALLOW(pipe, "new pipe"), ALLOW(pipe2, "new pipe"),
 
 	/* ----------------------------------------------------------------

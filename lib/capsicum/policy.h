@@ -100,6 +100,12 @@ enum prow_kind {
 #define	CAPSICUM_BINDAT_NR	1021
 #define	CAPSICUM_CONNECTAT_NR	1020
 
+/* A limit set in capability mode, told to the broker (capmode.c):
+ * (fd, rights word 0, rights word 1, fcntl mask, ioctl count, ioctl
+ * list).  The broker only ever narrows what it knows about the file, so
+ * the call needs no right; ENOSYS without a broker. */
+#define	CAPSICUM_LIMIT_NR	1019
+
 /* Special values of pr_right for PK_RIGHT. */
 #define	PR_IOCTL_LIST	1	/* command in arg 1 must be in the ioctl list */
 

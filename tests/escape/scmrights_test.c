@@ -1,0 +1,792 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Rights travel with SCM_RIGHTS (issue 6): a limited descriptor sent over
+ * a unix socket and received in capability mode comes back with its
+ * rights (the broker receives on the process's behalf and installs each
+ * limited file in its profile's band), never as a full-rights copy.  And
+ * limits set after cap_enter: what is made through such a descriptor, or
+ * received back, is never wider.  Everything through raw system calls.
+ */
+#include <pthread.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <sys/capsicum.h>
+
+#include "harness.h"
+
+#define	BAND_MIN	256	/* bands start here (fdtable.h) */
+
+/* A fresh directory: f ("hello"), sub/f ("inner"). */
+static char *
+dir_new(void)
+{
+	char *d, p[512];
+	int fd;
+
+	d = test_tmpdir();
+	snprintf(p, sizeof(p), "%s/f", d);
+	fd = open(p, O_CREAT | O_WRONLY, 0666);
+	cr_assert(fd >= 0 && write(fd, "hello", 5) == 5);
+	close(fd);
+	snprintf(p, sizeof(p), "%s/sub", d);
+	cr_assert(mkdir(p, 0755) == 0);
+	snprintf(p, sizeof(p), "%s/sub/f", d);
+	fd = open(p, O_CREAT | O_WRONLY, 0666);
+	cr_assert(fd >= 0 && write(fd, "inner", 5) == 5);
+	close(fd);
+	snprintf(p, sizeof(p), "chmod -R a+rwX '%s'", d);
+	cr_assert(system(p) == 0);
+	return (d);
+}
+
+#define	IN_DIR(fn) do {							\
+	char *root_ = dir_new();					\
+	int st_ = run_child_timeout((fn), root_, 60);			\
+	test_rmtree(root_);						\
+	free(root_);							\
+	SKIP_IF_SKIPPED(st_);						\
+	cr_assert(WIFEXITED(st_) && WEXITSTATUS(st_) == 0,		\
+	    "child %s: %s %d", #fn, WIFEXITED(st_) ? "exit" : "signal",	\
+	    WIFEXITED(st_) ? WEXITSTATUS(st_) : WTERMSIG(st_));		\
+} while (0)
+
+static int
+open_limited(const char *root, const char *name, int flags,
+    const cap_rights_t *r)
+{
+	char p[512];
+	int fd;
+
+	SKIP_UNDER_VALGRIND();
+	snprintf(p, sizeof(p), "%s%s%s", root, name[0] != '\0' ? "/" : "",
+	    name);
+	fd = open(p, flags);
+	CHECK(fd >= 0);
+	if (r != NULL)
+		CHECK(cap_rights_limit(fd, r) == 0);
+	return (fd);
+}
+
+#define	RIGHTS(...)	cap_rights_init(&(cap_rights_t){ { 0 } }, __VA_ARGS__)
+
+/* Send n descriptors with one byte of data, through raw sendmsg. */
+static long
+send_fds(int s, const int *fds, int n)
+{
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(16 * sizeof(int))];
+	} u;
+	struct msghdr m;
+	struct iovec iov;
+	char c = 'x';
+
+	memset(&m, 0, sizeof(m));
+	memset(&u, 0, sizeof(u));
+	iov.iov_base = &c;
+	iov.iov_len = 1;
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	if (n > 0) {
+		m.msg_control = u.b;
+		m.msg_controllen = CMSG_SPACE((size_t)n * sizeof(int));
+		u.h.cmsg_level = SOL_SOCKET;
+		u.h.cmsg_type = SCM_RIGHTS;
+		u.h.cmsg_len = CMSG_LEN((size_t)n * sizeof(int));
+		memcpy(CMSG_DATA(&u.h), fds, (size_t)n * sizeof(int));
+	}
+	return (raw(SYS_sendmsg, s, &m, MSG_NOSIGNAL));
+}
+
+/* Receive one message; the descriptors in *fds (up to max), their count
+ * as the return value, or -errno.  *mflags gets msg_flags. */
+static long
+recv_fds(int s, int *fds, int max, int flags, int *mflags)
+{
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(16 * sizeof(int))];
+	} u;
+	struct cmsghdr *c;
+	struct msghdr m;
+	struct iovec iov;
+	char buf[16];
+	long r;
+	int n;
+
+	memset(&m, 0, sizeof(m));
+	iov.iov_base = buf;
+	iov.iov_len = sizeof(buf);
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	m.msg_control = u.b;
+	m.msg_controllen = CMSG_SPACE((size_t)max * sizeof(int));
+	r = raw(SYS_recvmsg, s, &m, flags);
+	if (r < 0)
+		return (r);
+	if (mflags != NULL)
+		*mflags = m.msg_flags;
+	n = 0;
+	for (c = CMSG_FIRSTHDR(&m); c != NULL; c = CMSG_NXTHDR(&m, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		memcpy(fds + n, CMSG_DATA(c), c->cmsg_len - CMSG_LEN(0));
+		n += (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+	}
+	return (n);
+}
+
+/* Send fd to ourselves, drop our own copy, and take it back. */
+static int
+round_trip(int fd, bool close_first)
+{
+	int sv[2], got, n, mf;
+
+	CHECK(raw(SYS_socketpair, AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	CHECK(send_fds(sv[0], &fd, 1) == 1);
+	if (close_first)
+		CHECK(raw(SYS_close, fd) == 0);
+	n = (int)recv_fds(sv[1], &got, 1, 0, &mf);
+	CHECK(n == 1);
+	CHECK((mf & MSG_CTRUNC) == 0);
+	raw(SYS_close, sv[0]);
+	raw(SYS_close, sv[1]);
+	return (got);
+}
+
+static bool
+same_rights(int a, const cap_rights_t *want)
+{
+	cap_rights_t got;
+
+	return (cap_rights_get(a, &got) == 0 &&
+	    cap_rights_contains(&got, want) && cap_rights_contains(want, &got));
+}
+
+/* ---------------------------------------------------------------------
+ * A file limited before cap_enter, sent to ourselves.
+ */
+static void
+limited_file_to_self(void *arg)
+{
+	const cap_rights_t *r = RIGHTS(CAP_READ, CAP_FSTAT, CAP_SEEK);
+	struct stat st;
+	char buf[8];
+	int fd, got;
+
+	fd = open_limited(arg, "f", O_RDWR, r);
+	capmode_enter();
+	got = round_trip(fd, true);
+	CHECK(got >= BAND_MIN);
+	CHECK(same_rights(got, r));
+	CHECK(raw(SYS_pread64, got, buf, 5, 0) == 5);
+	CHECK_ERR(raw(SYS_write, got, "x", 1), ENOTCAPABLE);
+	CHECK_ERR(raw(SYS_ftruncate, got, 0), ENOTCAPABLE);
+	CHECK_ERR(raw(SYS_fchmod, got, 0777), ENOTCAPABLE);
+	CHECK_ERR(raw(SYS_mmap, 0, 4096, 3, MAP_SHARED, got, 0), ENOTCAPABLE);
+	CHECK(raw(SYS_fstat, got, &st) == 0 && st.st_size == 5);
+	/* Again, keeping the original: a second copy, also limited. */
+	fd = round_trip(got, false);
+	CHECK(fd >= BAND_MIN && fd != got);
+	CHECK_ERR(raw(SYS_write, fd, "x", 1), ENOTCAPABLE);
+	/* And the copy's own copies. */
+	got = (int)raw(SYS_dup, fd);
+	CHECK(got >= BAND_MIN);
+	CHECK_ERR(raw(SYS_write, got, "x", 1), ENOTCAPABLE);
+}
+
+Test(scmrights, limited_file_sent_to_itself, .timeout = 60)
+{
+	IN_DIR(limited_file_to_self);
+}
+
+/* ---------------------------------------------------------------------
+ * Files opened through a limited directory and connections accepted on
+ * a limited listener: the broker made them, it knows them.
+ */
+static void
+derived_to_self(void *arg)
+{
+	int d, f, got;
+
+	d = open_limited(arg, "", O_RDONLY | O_DIRECTORY,
+	    RIGHTS(CAP_LOOKUP, CAP_READ, CAP_FSTAT));
+	capmode_enter();
+	f = (int)raw(SYS_openat, d, "f", O_RDONLY);
+	CHECK(f >= BAND_MIN);
+	got = round_trip(f, true);
+	CHECK(got >= BAND_MIN);
+	CHECK_ERR(raw(SYS_write, got, "x", 1), ENOTCAPABLE);
+	CHECK_ERR(raw(SYS_fchmod, got, 0777), ENOTCAPABLE);
+	/* The directory itself, too. */
+	got = round_trip(d, false);
+	CHECK(got >= BAND_MIN);
+	CHECK_ERR(raw(SYS_openat, got, "f", O_RDWR), ENOTCAPABLE);
+	CHECK_ERR(raw(SYS_mkdirat, got, "new", 0755), ENOTCAPABLE);
+	f = (int)raw(SYS_openat, got, "f", O_RDONLY);
+	CHECK(f >= BAND_MIN);
+	CHECK_ERR(raw(SYS_write, f, "x", 1), ENOTCAPABLE);
+}
+
+Test(scmrights, derived_file_sent_to_itself, .timeout = 60)
+{
+	IN_DIR(derived_to_self);
+}
+
+static void
+accepted_to_self(void *arg)
+{
+	struct sockaddr_un sun;
+	int l, c, s, got;
+
+	SKIP_UNDER_VALGRIND();
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/sock",
+	    (const char *)arg);
+	l = socket(AF_UNIX, SOCK_STREAM, 0);
+	CHECK(l >= 0);
+	CHECK(bind(l, (struct sockaddr *)&sun, sizeof(sun)) == 0);
+	CHECK(listen(l, 8) == 0);
+	c = socket(AF_UNIX, SOCK_STREAM, 0);
+	CHECK(c >= 0);
+	CHECK(connect(c, (struct sockaddr *)&sun, sizeof(sun)) == 0);
+	CHECK(cap_rights_limit(l, RIGHTS(CAP_ACCEPT, CAP_READ, CAP_FSTAT)) ==
+	    0);
+	capmode_enter();
+	s = (int)raw(SYS_accept, l, NULL, NULL);
+	CHECK(s >= BAND_MIN);
+	got = round_trip(s, true);
+	CHECK(got >= BAND_MIN);
+	CHECK_ERR(raw(SYS_write, got, "x", 1), ENOTCAPABLE);
+	CHECK_ERR(raw(SYS_shutdown, got, SHUT_RDWR), ENOTCAPABLE);
+	CHECK(raw(SYS_write, c, "y", 1) == 1);
+	CHECK(raw(SYS_read, got, &(char){ 0 }, 1) == 1);
+}
+
+Test(scmrights, accepted_connection_sent_to_itself, .timeout = 60)
+{
+	IN_DIR(accepted_to_self);
+}
+
+/* ---------------------------------------------------------------------
+ * What the kernel would do, otherwise: unlimited descriptors come with
+ * full rights at the lowest free number; data, flags, address and the
+ * other control messages are what recvmsg gives natively.
+ */
+static void
+message_semantics(void *arg)
+{
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(sizeof(struct ucred)) +
+		    CMSG_SPACE(4 * sizeof(int))];
+	} u;
+	struct cmsghdr *cm;
+	struct mmsghdr mm[3];
+	struct msghdr m;
+	struct iovec iov[3];
+	struct sockaddr_un from;
+	struct ucred cred;
+	char a[3], b[4], big[64];
+	int sv[2], p[2], fds[4], got[4], lim, n, mf, one = 1;
+
+	lim = open_limited(arg, "f", O_RDONLY, RIGHTS(CAP_READ, CAP_FSTAT));
+	capmode_enter();
+	CHECK(raw(SYS_socketpair, AF_UNIX, SOCK_SEQPACKET, 0, sv) == 0);
+	CHECK(raw(SYS_pipe2, p, 0) == 0);
+
+	/* An unlimited pipe end: full rights, a low number. */
+	CHECK(send_fds(sv[0], &p[1], 1) == 1);
+	CHECK(recv_fds(sv[1], got, 1, MSG_CMSG_CLOEXEC, &mf) == 1);
+	CHECK(got[0] < BAND_MIN);
+	CHECK(raw(SYS_fcntl, got[0], F_GETFD) == FD_CLOEXEC);
+	CHECK(raw(SYS_write, got[0], "z", 1) == 1);
+	CHECK(raw(SYS_read, p[0], a, 1) == 1 && a[0] == 'z');
+	raw(SYS_close, got[0]);
+
+	/* Mixed: limited and unlimited in one message, each its own way;
+	 * without MSG_CMSG_CLOEXEC. */
+	fds[0] = p[1];
+	fds[1] = lim;
+	fds[2] = p[0];
+	CHECK(send_fds(sv[0], fds, 3) == 1);
+	CHECK(recv_fds(sv[1], got, 3, 0, &mf) == 3);
+	CHECK(got[0] < BAND_MIN && got[1] >= BAND_MIN && got[2] < BAND_MIN);
+	CHECK(raw(SYS_fcntl, got[1], F_GETFD) == 0);
+	CHECK_ERR(raw(SYS_write, got[1], "x", 1), ENOTCAPABLE);
+	CHECK(raw(SYS_write, got[0], "q", 1) == 1);
+	CHECK(raw(SYS_read, got[2], a, 1) == 1 && a[0] == 'q');
+	for (n = 0; n < 3; n++)
+		raw(SYS_close, got[n]);
+
+	/* Control buffer too small: the kernel's truncation, MSG_CTRUNC,
+	 * and nothing installed beyond what fits (CMSG_SPACE of one int
+	 * holds two). */
+	fds[0] = lim;
+	fds[1] = p[1];
+	fds[2] = p[0];
+	CHECK(send_fds(sv[0], fds, 3) == 1);
+	CHECK(recv_fds(sv[1], got, 1, 0, &mf) == 2);
+	CHECK((mf & MSG_CTRUNC) != 0);
+	CHECK(got[0] >= BAND_MIN && got[1] < BAND_MIN);
+	CHECK_ERR(raw(SYS_write, got[0], "x", 1), ENOTCAPABLE);
+	raw(SYS_close, got[1]);
+
+	/* MSG_PEEK gives copies, the real receive gives them again. */
+	CHECK(send_fds(sv[0], &lim, 1) == 1);
+	CHECK(recv_fds(sv[1], got, 1, MSG_PEEK, &mf) == 1);
+	CHECK(got[0] >= BAND_MIN);
+	CHECK(recv_fds(sv[1], got + 1, 1, 0, &mf) == 1);
+	CHECK(got[1] >= BAND_MIN && got[1] != got[0]);
+	CHECK_ERR(raw(SYS_write, got[1], "x", 1), ENOTCAPABLE);
+
+	/* Scatter into several iovecs; MSG_TRUNC on a datagram that does
+	 * not fit gives its real length. */
+	CHECK(raw(SYS_write, sv[0], "abcdefg", 7) == 7);
+	memset(&m, 0, sizeof(m));
+	iov[0] = (struct iovec){ a, sizeof(a) };
+	iov[1] = (struct iovec){ NULL, 0 };
+	iov[2] = (struct iovec){ b, sizeof(b) };
+	m.msg_iov = iov;
+	m.msg_iovlen = 3;
+	CHECK(raw(SYS_recvmsg, sv[1], &m, 0) == 7);
+	CHECK(memcmp(a, "abc", 3) == 0 && memcmp(b, "defg", 4) == 0);
+	CHECK(m.msg_flags == 0 && m.msg_controllen == 0);
+	CHECK(raw(SYS_write, sv[0], "abcdefgh", 8) == 8);
+	m.msg_iovlen = 1;
+	CHECK(raw(SYS_recvmsg, sv[1], &m, MSG_TRUNC) == 8);
+	CHECK((m.msg_flags & MSG_TRUNC) != 0);
+
+	/* Credentials and descriptors in one message; the peer's (empty)
+	 * address. */
+	CHECK(raw(SYS_setsockopt, sv[1], SOL_SOCKET, SO_PASSCRED, &one,
+	    sizeof(one)) == 0);
+	CHECK(send_fds(sv[0], &lim, 1) == 1);
+	memset(&m, 0, sizeof(m));
+	iov[0] = (struct iovec){ big, sizeof(big) };
+	m.msg_iov = iov;
+	m.msg_iovlen = 1;
+	m.msg_name = &from;
+	m.msg_namelen = sizeof(from);
+	m.msg_control = u.b;
+	m.msg_controllen = sizeof(u.b);
+	CHECK(raw(SYS_recvmsg, sv[1], &m, 0) == 1);
+	CHECK(m.msg_namelen == sizeof(sa_family_t) || m.msg_namelen == 0);
+	n = 0;
+	for (cm = CMSG_FIRSTHDR(&m); cm != NULL; cm = CMSG_NXTHDR(&m, cm)) {
+		if (cm->cmsg_type == SCM_CREDENTIALS) {
+			memcpy(&cred, CMSG_DATA(cm), sizeof(cred));
+			CHECK(cred.pid == getpid() && cred.uid == getuid());
+			n |= 1;
+		} else if (cm->cmsg_type == SCM_RIGHTS) {
+			memcpy(got, CMSG_DATA(cm), sizeof(int));
+			CHECK(got[0] >= BAND_MIN);
+			CHECK_ERR(raw(SYS_write, got[0], "x", 1), ENOTCAPABLE);
+			n |= 2;
+		}
+	}
+	CHECK(n == 3);
+	one = 0;
+	CHECK(raw(SYS_setsockopt, sv[1], SOL_SOCKET, SO_PASSCRED, &one,
+	    sizeof(one)) == 0);
+
+	/* Nothing there: EAGAIN when not blocking; errors as the kernel's. */
+	CHECK(recv_fds(sv[1], got, 1, MSG_DONTWAIT, &mf) == -EAGAIN);
+	CHECK_ERR(raw(SYS_recvmsg, sv[1], (void *)8, 0), EFAULT);
+	CHECK_ERR(raw(SYS_recvmsg, p[0], &m, 0), ENOTSOCK);
+	CHECK_ERR(raw(SYS_recvmsg, 999, &m, 0), EBADF);
+	m.msg_iovlen = 5000;
+	CHECK_ERR(raw(SYS_recvmsg, sv[1], &m, 0), EMSGSIZE);
+
+	/* recvmmsg: what is queued, up to vlen, each with its descriptors. */
+	CHECK(send_fds(sv[0], &lim, 1) == 1);
+	CHECK(send_fds(sv[0], &p[1], 1) == 1);
+	memset(mm, 0, sizeof(mm));
+	for (n = 0; n < 3; n++) {
+		iov[n] = (struct iovec){ big + 16 * n, 16 };
+		mm[n].msg_hdr.msg_iov = &iov[n];
+		mm[n].msg_hdr.msg_iovlen = 1;
+	}
+	mm[0].msg_hdr.msg_control = u.b;
+	mm[0].msg_hdr.msg_controllen = CMSG_SPACE(sizeof(int));
+	CHECK(raw(SYS_recvmmsg, sv[1], mm, 3, MSG_DONTWAIT, NULL) == 2);
+	CHECK(mm[0].msg_len == 1 && mm[1].msg_len == 1);
+	/* The second message's descriptor had no room: dropped, as the
+	 * kernel drops it. */
+	CHECK((mm[1].msg_hdr.msg_flags & MSG_CTRUNC) != 0);
+	cm = CMSG_FIRSTHDR(&mm[0].msg_hdr);
+	CHECK(cm != NULL && cm->cmsg_type == SCM_RIGHTS);
+	memcpy(got, CMSG_DATA(cm), sizeof(int));
+	CHECK(got[0] >= BAND_MIN);
+	CHECK_ERR(raw(SYS_write, got[0], "x", 1), ENOTCAPABLE);
+}
+
+Test(scmrights, receive_semantics, .timeout = 60)
+{
+	IN_DIR(message_semantics);
+}
+
+/* ---------------------------------------------------------------------
+ * Blocking receives wait without holding up the broker; a signal
+ * interrupts them and loses nothing.
+ */
+struct blocker {
+	int	 s;
+	int	 lim;
+	int	 got;
+	long	 r;
+};
+
+static void *
+block_in_recv(void *arg)
+{
+	struct blocker *b = arg;
+
+	b->r = recv_fds(b->s, &b->got, 1, 0, NULL);
+	return (NULL);
+}
+
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+}
+
+static void
+blocking_receive(void *arg)
+{
+	struct sigaction sa;
+	struct blocker b;
+	struct timeval tv;
+	struct stat st;
+	pthread_t t;
+	int sv[2], d, got;
+
+	d = open_limited(arg, "", O_RDONLY | O_DIRECTORY,
+	    RIGHTS(CAP_LOOKUP, CAP_READ, CAP_FSTAT, CAP_FSTATAT));
+	b.lim = open_limited(arg, "f", O_RDONLY, RIGHTS(CAP_READ));
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	CHECK(sigaction(SIGALRM, &sa, NULL) == 0);
+	capmode_enter();
+	CHECK(raw(SYS_socketpair, AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	b.s = sv[1];
+	b.r = 1000;
+	CHECK(pthread_create(&t, NULL, block_in_recv, &b) == 0);
+	usleep(100000);
+	CHECK(b.r == 1000);
+	/* Meanwhile the broker answers other calls. */
+	CHECK(raw(SYS_newfstatat, d, "f", &st, 0) == 0 && st.st_size == 5);
+	got = (int)raw(SYS_openat, d, "f", O_RDONLY);
+	CHECK(got >= BAND_MIN);
+	CHECK(send_fds(sv[0], &b.lim, 1) == 1);
+	CHECK(pthread_join(t, NULL) == 0);
+	CHECK(b.r == 1 && b.got >= BAND_MIN);
+	CHECK_ERR(raw(SYS_write, b.got, "x", 1), ENOTCAPABLE);
+
+	/* Interrupted: EINTR, and the message is still there after. */
+	alarm(1);
+	CHECK(recv_fds(sv[1], &got, 1, 0, NULL) == -EINTR);
+	CHECK(send_fds(sv[0], &b.lim, 1) == 1);
+	CHECK(recv_fds(sv[1], &got, 1, 0, NULL) == 1 && got >= BAND_MIN);
+
+	/* A receive timeout ends the wait with EAGAIN. */
+	tv.tv_sec = 0;
+	tv.tv_usec = 200000;
+	CHECK(raw(SYS_setsockopt, sv[1], SOL_SOCKET, SO_RCVTIMEO, &tv,
+	    sizeof(tv)) == 0);
+	CHECK(recv_fds(sv[1], &got, 1, 0, NULL) == -EAGAIN);
+
+	/* The peer going away ends it with 0. */
+	raw(SYS_close, sv[0]);
+	CHECK(recv_fds(sv[1], &got, 1, 0, NULL) == 0);
+}
+
+Test(scmrights, blocking_receive, .timeout = 60)
+{
+	IN_DIR(blocking_receive);
+}
+
+/* ---------------------------------------------------------------------
+ * Racing threads: one sends a limited file to itself and receives it,
+ * others rewrite the msghdr under the broker, close and reuse numbers.
+ * No full-rights copy may appear anywhere.
+ */
+static volatile int race_stop;
+static int race_sv[2], race_lim;
+static struct msghdr race_m;
+static union {
+	struct cmsghdr h;
+	char b[CMSG_SPACE(4 * sizeof(int))];
+} race_c1, race_c2;
+
+static void *
+race_rewrite(void *arg)
+{
+	unsigned int i;
+
+	(void)arg;
+	for (i = 0; !race_stop; i++) {
+		race_m.msg_control = (i & 1) != 0 ? race_c1.b : race_c2.b;
+		race_m.msg_controllen = (i & 2) != 0 ? sizeof(race_c1.b) : 3;
+	}
+	return (NULL);
+}
+
+static void *
+race_churn(void *arg)
+{
+	long d;
+
+	(void)arg;
+	while (!race_stop) {
+		d = raw(SYS_dup, race_lim);
+		if (d >= 0)
+			raw(SYS_close, d);
+		d = raw(SYS_open, "/", O_RDONLY);	/* ECAPMODE */
+		(void)d;
+	}
+	return (NULL);
+}
+
+static void
+racing(void *arg)
+{
+	pthread_t t1, t2;
+	struct stat lst, st;
+	struct iovec iov;
+	char buf[4];
+	int i, fd;
+
+	race_lim = open_limited(arg, "f", O_RDWR, RIGHTS(CAP_READ, CAP_FSTAT));
+	CHECK(raw(SYS_fstat, race_lim, &lst) == 0);
+	capmode_enter();
+	CHECK(raw(SYS_socketpair, AF_UNIX, SOCK_STREAM, 0, race_sv) == 0);
+	iov.iov_base = buf;
+	iov.iov_len = sizeof(buf);
+	race_m.msg_iov = &iov;
+	race_m.msg_iovlen = 1;
+	CHECK(pthread_create(&t1, NULL, race_rewrite, NULL) == 0);
+	CHECK(pthread_create(&t2, NULL, race_churn, NULL) == 0);
+	for (i = 0; i < 2000; i++) {
+		CHECK(send_fds(race_sv[0], &race_lim, 1) == 1);
+		if (raw(SYS_recvmsg, race_sv[1], &race_m, MSG_DONTWAIT) < 0)
+			continue;
+	}
+	race_stop = 1;
+	pthread_join(t1, NULL);
+	pthread_join(t2, NULL);
+	/* Whatever landed wherever: every descriptor of the file outside
+	 * the bands must refuse to write. */
+	for (fd = 0; fd < 4096; fd++) {
+		if (raw(SYS_fstat, fd, &st) != 0 || st.st_ino != lst.st_ino ||
+		    st.st_dev != lst.st_dev)
+			continue;
+		CHECK_ERR(raw(SYS_write, fd, "x", 1), ENOTCAPABLE);
+		CHECK_ERR(raw(SYS_pwrite64, fd, "x", 1, 0), ENOTCAPABLE);
+	}
+}
+
+Test(scmrights, racing_threads, .timeout = 120)
+{
+	IN_DIR(racing);
+}
+
+/* ---------------------------------------------------------------------
+ * Another process of ours (forked in capability mode, same broker).
+ */
+static void
+to_child(void *arg)
+{
+	int sv[2], lim, got;
+	char c;
+	pid_t pid;
+
+	lim = open_limited(arg, "f", O_RDWR, RIGHTS(CAP_READ, CAP_FSTAT));
+	capmode_enter();
+	CHECK(raw(SYS_socketpair, AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		raw(SYS_close, lim);
+		c = recv_fds(sv[1], &got, 1, 0, NULL) == 1 && got >= BAND_MIN &&
+		    raw(SYS_write, got, "x", 1) == -ENOTCAPABLE &&
+		    raw(SYS_read, got, &c, 1) == 1 ? 'k' : 'f';
+		raw(SYS_write, sv[1], &c, 1);
+		_exit(0);
+	}
+	CHECK(send_fds(sv[0], &lim, 1) == 1);
+	/* No wait4 in capability mode: the child answers on the socket. */
+	CHECK(raw(SYS_read, sv[0], &c, 1) == 1 && c == 'k');
+}
+
+Test(scmrights, to_a_child_of_ours, .timeout = 60)
+{
+	IN_DIR(to_child);
+}
+
+/* ---------------------------------------------------------------------
+ * Limits set after cap_enter: what is made through the descriptor, or
+ * received back, is never wider.
+ */
+static void
+limits_after_enter(void *arg)
+{
+	int d, rod, held, f, got, p[2], sv[2], n, mf;
+	const cap_rights_t *ro = RIGHTS(CAP_LOOKUP, CAP_READ, CAP_FSTAT);
+
+	/* A directory limited to ro at cap_enter: that profile has a band
+	 * the broker knows. */
+	rod = open_limited(arg, "", O_RDONLY | O_DIRECTORY, ro);
+	held = open_limited(arg, "sub", O_RDONLY | O_DIRECTORY, NULL);
+	capmode_enter();
+	CHECK(raw(SYS_socketpair, AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+
+	/* A directory received after cap_enter (unlimited), then limited
+	 * to ro: opens through it get ro. */
+	CHECK(send_fds(sv[0], &held, 1) == 1);
+	CHECK(recv_fds(sv[1], &d, 1, 0, &mf) == 1 && d < BAND_MIN);
+	f = (int)raw(SYS_openat, d, "f", O_RDWR);
+	CHECK(f >= 0 && f < BAND_MIN);		/* full rights: unlimited */
+	raw(SYS_close, f);
+	CHECK(cap_rights_limit(d, ro) == 0);
+	CHECK_ERR(raw(SYS_openat, d, "f", O_RDWR), ENOTCAPABLE);
+	f = (int)raw(SYS_openat, d, "f", O_RDONLY);
+	CHECK(f >= BAND_MIN);
+	CHECK_ERR(raw(SYS_write, f, "x", 1), ENOTCAPABLE);
+	CHECK_ERR(raw(SYS_fchmod, f, 0777), ENOTCAPABLE);
+	/* Narrowed to a profile the broker never saw: it cannot place
+	 * what is made through it, so it refuses. */
+	CHECK(cap_rights_limit(d, RIGHTS(CAP_LOOKUP, CAP_READ)) == 0);
+	CHECK_ERR(raw(SYS_openat, d, "f", O_RDONLY), ENOTCAPABLE);
+	(void)rod;
+
+	/* A directory held without limits at cap_enter goes straight to
+	 * the kernel; limited later, it loses CAP_LOOKUP rather than
+	 * handing out full-rights descriptors. */
+	CHECK(cap_rights_limit(held, ro) == 0);
+	CHECK_ERR(raw(SYS_openat, held, "f", O_RDONLY), ENOTCAPABLE);
+
+	/* A pipe limited after cap_enter, sent to ourselves: it cannot
+	 * come back with full rights; with no band for its profile it does
+	 * not come back at all (MSG_CTRUNC, as when the kernel cannot
+	 * install a descriptor). */
+	CHECK(raw(SYS_pipe2, p, 0) == 0);
+	CHECK(cap_rights_limit(p[1], RIGHTS(CAP_FSTAT)) == 0);
+	CHECK(send_fds(sv[0], &p[1], 1) == 1);
+	CHECK(raw(SYS_close, p[1]) == 0);
+	n = (int)recv_fds(sv[1], &got, 1, 0, &mf);
+	CHECK(n == 0 && (mf & MSG_CTRUNC) != 0);
+	/* Limited to a profile the broker knows: its band. */
+	CHECK(raw(SYS_pipe2, p, 0) == 0);
+	CHECK(cap_rights_limit(p[0], ro) == 0);
+	CHECK(send_fds(sv[0], &p[0], 1) == 1);
+	CHECK(raw(SYS_close, p[0]) == 0);
+	CHECK(recv_fds(sv[1], &got, 1, 0, &mf) == 1 && got >= BAND_MIN);
+	CHECK_ERR(raw(SYS_fcntl, got, F_SETFL, O_NONBLOCK), ENOTCAPABLE);
+}
+
+Test(scmrights, limits_set_after_cap_enter, .timeout = 60)
+{
+	IN_DIR(limits_after_enter);
+}
+
+static void
+listener_after_enter(void *arg)
+{
+	struct sockaddr_un sun;
+	int l, c;
+
+	SKIP_UNDER_VALGRIND();
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/sock",
+	    (const char *)arg);
+	l = socket(AF_UNIX, SOCK_STREAM, 0);
+	CHECK(l >= 0);
+	CHECK(bind(l, (struct sockaddr *)&sun, sizeof(sun)) == 0);
+	CHECK(listen(l, 8) == 0);
+	c = socket(AF_UNIX, SOCK_STREAM, 0);
+	CHECK(c >= 0);
+	CHECK(connect(c, (struct sockaddr *)&sun, sizeof(sun)) == 0);
+	/* Something limited, so that there is a broker. */
+	CHECK(cap_rights_limit(STDIN_FILENO, RIGHTS(CAP_READ)) == 0);
+	capmode_enter();
+	/* accept on it never reaches the broker (it was not limited at
+	 * cap_enter): CAP_ACCEPT is withdrawn instead. */
+	CHECK(cap_rights_limit(l, RIGHTS(CAP_ACCEPT, CAP_READ)) == 0);
+	CHECK_ERR(raw(SYS_accept, l, NULL, NULL), ENOTCAPABLE);
+	CHECK_ERR(raw(SYS_accept4, l, NULL, NULL, 0), ENOTCAPABLE);
+}
+
+Test(scmrights, listener_limited_after_cap_enter, .timeout = 60)
+{
+	IN_DIR(listener_after_enter);
+}
+
+/* ---------------------------------------------------------------------
+ * Hostile calls to the broker's limit call: it only narrows.
+ */
+static long
+claim(int fd, const struct stat *st, const cap_rights_t *r, uint32_t fcntls,
+    int32_t nioctls, uint64_t ioctls)
+{
+	/* struct capsicum_claim (lib/capsicum/broker.h). */
+	struct {
+		uint64_t	dev, ino, rights[2];
+		uint32_t	fcntls;
+		int32_t		nioctls;
+		uint64_t	ioctls;
+	} c;
+
+	c.dev = st->st_dev;
+	c.ino = st->st_ino;
+	c.rights[0] = r != NULL ? r->cr_rights[0] : ~0ULL;
+	c.rights[1] = r != NULL ? r->cr_rights[1] : ~0ULL;
+	c.fcntls = fcntls;
+	c.nioctls = nioctls;
+	c.ioctls = ioctls;
+	return (raw(1019, fd, &c, 0));
+}
+
+static void
+hostile_limit_calls(void *arg)
+{
+	const cap_rights_t *wide = RIGHTS(CAP_LOOKUP, CAP_READ, CAP_WRITE,
+	    CAP_CREATE, CAP_FSTAT, CAP_FCHMOD);
+	struct stat dst, sst;
+	int d, sub, f;
+
+	d = open_limited(arg, "", O_RDONLY | O_DIRECTORY,
+	    RIGHTS(CAP_LOOKUP, CAP_READ, CAP_FSTAT));
+	sub = open_limited(arg, "sub", O_RDONLY | O_DIRECTORY, wide);
+	CHECK(fstat(d, &dst) == 0 && fstat(sub, &sst) == 0);
+	capmode_enter();
+	/* "d has the rights of sub" (a profile the broker knows, wider):
+	 * d keeps its own. */
+	CHECK(claim(d, &dst, wide, 0, 0, 0) == 0);
+	CHECK_ERR(raw(SYS_openat, d, "f", O_RDWR), ENOTCAPABLE);
+	f = (int)raw(SYS_openat, d, "f", O_RDONLY);
+	CHECK(f >= BAND_MIN);
+	CHECK_ERR(raw(SYS_write, f, "x", 1), ENOTCAPABLE);
+	CHECK_ERR(raw(SYS_fchmod, f, 0600), ENOTCAPABLE);
+	/* "sub has every right" (no such profile): the broker cannot place
+	 * what is made through sub any more, and refuses. */
+	CHECK(claim(sub, &sst, NULL, ~0U, -1, 0) == 0);
+	CHECK_ERR(raw(SYS_openat, sub, "f", O_RDWR), ENOTCAPABLE);
+	/* Garbage. */
+	CHECK_ERR(claim(d, &dst, NULL, 0, 100000, 0), EINVAL);
+	CHECK_ERR(claim(d, &dst, NULL, 0, 4, 8), EFAULT);
+	CHECK_ERR(raw(1019, d, 8, 0), EFAULT);
+	/* The broker still works. */
+	f = (int)raw(SYS_openat, d, "f", O_RDONLY);
+	CHECK(f >= BAND_MIN);
+}
+
+Test(scmrights, hostile_limit_calls, .timeout = 60)
+{
+	IN_DIR(hostile_limit_calls);
+}

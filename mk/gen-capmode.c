@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Build step: compile filter M (the capability-mode allowlist) from the
- * policy table with libseccomp, once per variant, and write the programs
+ * policy table with libseccomp, once per variant, shrink the result
+ * (bpfshrink.c), and write the programs
  * as C arrays for libcapsicum (capmode_bpf.c).  Values only known at
  * cap_enter() are sentinels that capsicum_mfilter_get() patches.
  *
@@ -19,7 +20,7 @@ int
 main(int argc, char **argv)
 {
 	struct capsicum_filter_in in;
-	struct sock_fprog prog;
+	struct sock_fprog prog, raw;
 	unsigned int i, found;
 	int trap, r;
 	FILE *f;
@@ -38,11 +39,21 @@ main(int argc, char **argv)
 		memset(&in, 0, sizeof(in));
 		in.fi_trap = trap;
 		in.fi_layers = CAPSICUM_LAYERS_SENTINEL;
-		if ((r = capsicum_mfilter_build(&in, &prog)) != 0) {
+		if ((r = capsicum_mfilter_build(&in, &raw)) != 0) {
 			fprintf(stderr, "gen-capmode: variant %d: %s\n", trap,
 			    strerror(-r));
 			return (1);
 		}
+		/* Half the instructions, so half the kernel's work at
+		 * cap_enter(); libseccomp's program when that fails. */
+		if ((r = capsicum_bpf_shrink(&raw, &prog)) != 0) {
+			fprintf(stderr, "gen-capmode: variant %d: not shrunk "
+			    "(%s), %u instructions\n", trap, strerror(-r),
+			    raw.len);
+			prog = raw;
+			raw.filter = NULL;
+		}
+		capsicum_filter_free(&raw);
 		found = 0;
 		fprintf(f, "static const struct sock_filter m%d[] = {\n", trap);
 		for (i = 0; i < prog.len; i++) {

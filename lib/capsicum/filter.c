@@ -4,7 +4,8 @@
  * with libseccomp (binary-tree dispatch on the syscall number).  libseccomp
  * takes milliseconds, so the library build runs this once per variant
  * (trap mode or not) and links the programs in
- * (mk/gen-capmode.c); cap_enter() only patches the probe's value in a copy.
+ * (mk/gen-capmode.c), after bpfshrink.c has made it smaller; cap_enter()
+ * only patches the probe's value in a copy.
  * Filter R is emit.c's.
  */
 #include <errno.h>

@@ -8,9 +8,14 @@
  * AT_FDCWD, flags, high bits), combined the way the kernel combines
  * stacked filters, and compared with verdict.c, which the SIGSYS handler
  * trusts to explain every trap.  No kernel filter is installed here.
+ * The bpf_shrink tests compare M as libseccomp emits it with the
+ * smaller program bpfshrink.c makes of it, which is what is installed.
  */
 #include <stddef.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <linux/audit.h>
@@ -18,6 +23,8 @@
 #include <linux/seccomp.h>
 
 #include <sys/capsicum.h>
+
+#include <seccomp.h>
 
 #include "capsicum/fdtable.h"
 #include "capsicum/filter.h"
@@ -424,4 +431,194 @@ Test(filter_model, hot_calls_are_decided_by_number)
 	}
 	capsicum_filter_free(&r);
 	capsicum_filter_free(&m);
+}
+
+/*
+ * bpfshrink.c: the shrunk M gives libseccomp's answers.  Numbers come
+ * from around every constant the program compares with (where answers
+ * change), random ones, x32 and huge ones; arguments from pick_arg().
+ */
+static uint32_t
+pick_nr(const struct sock_fprog *p)
+{
+	uint32_t k;
+
+	switch (next() % 4) {
+	case 0:
+		k = p->filter[next() % p->len].k;
+		return (k + (uint32_t)(next() % 3) - 1);
+	case 1:
+		return ((uint32_t)(next() % 1100));
+	case 2:
+		return (0x40000000U | (uint32_t)(next() % 600));
+	default:
+		return ((uint32_t)next());
+	}
+}
+
+static void
+check_same(const struct sock_fprog *a, const struct sock_fprog *b,
+    unsigned int iters)
+{
+	static const uint32_t arches[] = { AUDIT_ARCH_X86_64,
+	    AUDIT_ARCH_X86_64, AUDIT_ARCH_X86_64, AUDIT_ARCH_I386, 0,
+	    0xFFFFFFFFU, AUDIT_ARCH_AARCH64 };
+	struct seccomp_data d;
+	struct world w;
+	unsigned int i, j;
+
+	make_world(&w);
+	for (i = 0; i < iters; i++) {
+		memset(&d, 0, sizeof(d));
+		d.arch = arches[next() % (sizeof(arches) / sizeof(arches[0]))];
+		d.nr = (int)pick_nr(a);
+		d.instruction_pointer = next();
+		for (j = 0; j < 6; j++)
+			d.args[j] = pick_arg(&w);
+		cr_assert_eq(bpf_run(a, &d), bpf_run(b, &d),
+		    "arch %#x nr %#x args %#llx %#llx %#llx", d.arch,
+		    (unsigned)d.nr, (unsigned long long)d.args[0],
+		    (unsigned long long)d.args[1],
+		    (unsigned long long)d.args[2]);
+	}
+}
+
+Test(bpf_shrink, filter_m_keeps_libseccomps_answers, .timeout = 120)
+{
+	struct capsicum_filter_in in;
+	struct sock_fprog raw, small, linked;
+	int trap;
+
+	for (trap = 0; trap < 2; trap++) {
+		memset(&in, 0, sizeof(in));
+		in.fi_trap = trap;
+		in.fi_layers = CAP_LAYERS_ALL;
+		cr_assert_eq(capsicum_mfilter_build(&in, &raw), 0);
+		cr_assert_eq(capsicum_bpf_shrink(&raw, &small), 0);
+		cr_log_info("filter M (trap %d): libseccomp %u, shrunk %u "
+		    "instructions", trap, raw.len, small.len);
+		cr_assert_lt(small.len, raw.len * 3 / 4);
+		check_same(&raw, &small, 200000);
+		/* What cap_enter() installs is the shrunk program. */
+		cr_assert_eq(capsicum_mfilter_get(&in, &linked), 0);
+		cr_assert_eq(linked.len, small.len);
+		check_same(&raw, &linked, 50000);
+		capsicum_filter_free(&raw);
+		capsicum_filter_free(&small);
+		capsicum_filter_free(&linked);
+	}
+}
+
+/* Many different answers: the search outgrows 8-bit jumps (leaves go
+ * inline, nodes go far), and argument rules on scattered numbers are
+ * copied. */
+Test(bpf_shrink, large_search_with_far_jumps, .timeout = 120)
+{
+	struct sock_fprog raw, small;
+	scmp_filter_ctx ctx;
+	char path[] = "/tmp/shrinkXXXXXX";
+	struct stat st;
+	int fd, nr;
+
+	ctx = seccomp_init(SCMP_ACT_ERRNO(1));
+	cr_assert_not_null(ctx);
+	cr_assert_eq(seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2), 0);
+	for (nr = 0; nr < 440; nr++) {
+		if (nr % 17 == 3)
+			cr_assert_eq(seccomp_rule_add(ctx, SCMP_ACT_ERRNO(2),
+			    nr, 1, SCMP_A0(SCMP_CMP_EQ, (uint64_t)nr)), 0);
+		else if (nr % 3 != 0)
+			cr_assert_eq(seccomp_rule_add(ctx,
+			    SCMP_ACT_ERRNO((uint32_t)(10 + nr / 3 % 100)), nr, 0),
+			    0);
+	}
+	fd = mkstemp(path);
+	cr_assert_geq(fd, 0);
+	unlink(path);
+	cr_assert_eq(seccomp_export_bpf(ctx, fd), 0);
+	seccomp_release(ctx);
+	cr_assert_eq(fstat(fd, &st), 0);
+	raw.len = (unsigned short)(st.st_size / sizeof(struct sock_filter));
+	raw.filter = malloc((size_t)st.st_size);
+	cr_assert_eq(pread(fd, raw.filter, (size_t)st.st_size, 0),
+	    st.st_size);
+	close(fd);
+	cr_assert_eq(capsicum_bpf_shrink(&raw, &small), 0);
+	cr_log_info("synthetic: libseccomp %u, shrunk %u instructions",
+	    raw.len, small.len);
+	check_same(&raw, &small, 200000);
+	capsicum_filter_free(&raw);
+	capsicum_filter_free(&small);
+}
+
+static int
+shrink_of(struct sock_filter *f, unsigned short n)
+{
+	struct sock_fprog in = { n, f }, out;
+	int r;
+
+	r = capsicum_bpf_shrink(&in, &out);
+	if (r == 0)
+		capsicum_filter_free(&out);
+	return (r);
+}
+
+#define	ARCH_CHECK \
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)), \
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, 3)
+
+Test(bpf_shrink, leaves_other_programs_alone)
+{
+	struct sock_filter tiny[] = {
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_filter no_arch[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 1, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL),
+	};
+	struct sock_filter imm[] = {
+		ARCH_CHECK,
+		BPF_STMT(BPF_LD | BPF_IMM, 5),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL),
+	};
+	struct sock_filter jset_nr[] = {
+		ARCH_CHECK,
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 1, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL),
+	};
+	struct sock_filter ip[] = {
+		ARCH_CHECK,
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 8),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL),
+	};
+	struct sock_filter out_of_range[] = {
+		ARCH_CHECK,
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 1, 9, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL),
+	};
+	struct sock_filter nothing_to_gain[] = {
+		ARCH_CHECK,
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 1, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL),
+	};
+
+	cr_assert_eq(shrink_of(tiny, 1), -ENOTSUP);
+	cr_assert_eq(shrink_of(no_arch, 4), -ENOTSUP);
+	cr_assert_eq(shrink_of(imm, 6), -ENOTSUP);
+	cr_assert_eq(shrink_of(jset_nr, 6), -ENOTSUP);
+	cr_assert_eq(shrink_of(ip, 6), -ENOTSUP);
+	cr_assert_eq(shrink_of(out_of_range, 6), -ENOTSUP);
+	cr_assert_eq(shrink_of(nothing_to_gain, 6), -ENOTSUP);
 }

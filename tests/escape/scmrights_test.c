@@ -526,12 +526,13 @@ static union {
 static void *
 race_rewrite(void *arg)
 {
+	volatile struct msghdr *m = &race_m;
 	unsigned int i;
 
 	(void)arg;
 	for (i = 0; !race_stop; i++) {
-		race_m.msg_control = (i & 1) != 0 ? race_c1.b : race_c2.b;
-		race_m.msg_controllen = (i & 2) != 0 ? sizeof(race_c1.b) : 3;
+		m->msg_control = (i & 1) != 0 ? race_c1.b : race_c2.b;
+		m->msg_controllen = (i & 2) != 0 ? sizeof(race_c1.b) : 3;
 	}
 	return (NULL);
 }
@@ -569,6 +570,8 @@ racing(void *arg)
 	iov.iov_len = sizeof(buf);
 	race_m.msg_iov = &iov;
 	race_m.msg_iovlen = 1;
+	race_m.msg_control = race_c1.b;
+	race_m.msg_controllen = sizeof(race_c1.b);
 	CHECK(pthread_create(&t1, NULL, race_rewrite, NULL) == 0);
 	CHECK(pthread_create(&t2, NULL, race_churn, NULL) == 0);
 	for (i = 0; i < 2000; i++) {

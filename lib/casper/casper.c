@@ -122,6 +122,8 @@ casper_main(int sock)
 
 	(void)prctl(PR_SET_NAME, "casper", 0, 0, 0);
 	(void)signal(SIGPIPE, SIG_IGN);
+	/* Its cap_enter() must not rewrite the application's rights record. */
+	casper_state_unshare();
 	/*
 	 * As on FreeBSD, Casper keeps the descriptors the application had
 	 * at cap_init(): CASPER_SERVICE_FD services inherit them; the others

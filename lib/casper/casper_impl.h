@@ -33,8 +33,9 @@
  */
 #define	CASPER_SOCK_TYPE	SOCK_SEQPACKET
 
-/* Descriptors at or above this number belong to libcapsicum (its watchdog
- * channel); a forked Casper process must not close them. */
+/* libcapsicum keeps its descriptors at or above this number (its rights
+ * record, placeholders, watchdog channel); casper_close_fds() tells which
+ * of those are its own bookkeeping. */
 #define	CASPER_LIBFD_MIN	192
 
 #define	CAP_CHANNEL_MAGIC	0xcaecaec0
@@ -114,8 +115,14 @@ void	casper_service_main(const struct casper_service *svc, int sock,
 /* Stop and restart the watcher thread around casper_sandbox_enter(). */
 void	casper_watcher_pause(void);
 void	casper_watcher_resume(void);
-/* Close descriptors below CASPER_LIBFD_MIN except those in keep. */
-void	casper_close_fds(const int *keep, int nkeep);
+/*
+ * Close every descriptor except those in keep and libcapsicum's own
+ * bookkeeping memfds (at CASPER_LIBFD_MIN and above); 0 or an errno value
+ * (EACCES, ENOENT... when /proc/self/fd cannot be listed).
+ */
+int	casper_close_fds(const int *keep, int nkeep);
+/* Give this process a private copy of libcapsicum's rights record. */
+void	casper_state_unshare(void);
 
 /* casper.c: the Casper process; zygote.c: the zygote. */
 void	casper_main(int sock) __attribute__((noreturn));

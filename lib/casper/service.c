@@ -11,15 +11,20 @@
  * client that dies never leaves a service behind, blocked or not.  It is
  * started after the sandbox is entered, and inherits it.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include "casper_impl.h"
@@ -303,18 +308,115 @@ casper_serve(const struct casper_service *svc, int sock)
 	free(pfd);
 }
 
+/*
+ * libcapsicum records the rights of the process's descriptors in a memfd
+ * whose number is in CAPSICUM_STATE_FD (it reads it back after exec).  A
+ * forked process shares that open file with its parent, and libcapsicum
+ * rewrites it whole whenever its bookkeeping changes: Casper entering
+ * capability mode, or a service closing the application's limited
+ * descriptors, would overwrite the application's record.  Put a fresh
+ * memfd of this process's own at the same number (libcapsicum writes its
+ * state there next time; nothing here reads it, services never exec).
+ * Best effort: what fails leaves the record shared, as before.
+ */
 void
+casper_state_unshare(void)
+{
+	struct stat st;
+	const char *env;
+	char *end;
+	long v;
+	int fd, nfd, fl;
+
+	if ((env = getenv("CAPSICUM_STATE_FD")) == NULL)
+		return;
+	errno = 0;
+	v = strtol(env, &end, 10);
+	if (errno != 0 || *end != '\0' || end == env || v < 0 || v > INT_MAX)
+		return;
+	fd = (int)v;
+	/* What libcapsicum would accept: an unlinked regular file. */
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 0 ||
+	    (fl = fcntl(fd, F_GETFD)) < 0)
+		return;
+	nfd = memfd_create("capsicum-state",
+	    (fl & FD_CLOEXEC) != 0 ? MFD_CLOEXEC : 0);
+	if (nfd < 0)
+		return;
+	/*
+	 * Raw: libcapsicum's dup3 would take fd for one of its own.  In
+	 * capability mode (cap_init() after cap_enter(), which the services
+	 * do not survive anyway) the number is pinned and this fails.
+	 */
+	(void)syscall(SYS_dup3, nfd, fd, (fl & FD_CLOEXEC) != 0 ? O_CLOEXEC :
+	    0);
+	(void)syscall(SYS_close, nfd);
+}
+
+/*
+ * libcapsicum's bookkeeping descriptors, which a service keeps: memfds
+ * named "capsicum-..." (its rights record, the placeholder that holds
+ * the numbers of closed limited descriptors in capability mode, its
+ * scratch file).  Everything else at CASPER_LIBFD_MIN and above is the
+ * application's, or libcapsicum's channel to the application's or the
+ * zygote's process-descriptor watchdog, which a service does not need
+ * (it pdforks nothing; libcapsicum makes a channel of its own if it ever
+ * has to) and must not keep: through it a service could ask for signals
+ * to its sibling services.
+ */
+static bool
+is_libcapsicum_fd(int fd)
+{
+	static const char memfd[] = "/memfd:capsicum-";
+	char path[64], link[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return (false);
+	link[n] = '\0';
+	return (strncmp(link, memfd, sizeof(memfd) - 1) == 0);
+}
+
+int
 casper_close_fds(const int *keep, int nkeep)
 {
-	int fd, k;
+	struct dirent *de;
+	DIR *dir;
+	long v;
+	char *end;
+	int fd, k, dfd;
 	bool kept;
 
+	/* Below CASPER_LIBFD_MIN every number, open or not. */
 	for (fd = 0; fd < CASPER_LIBFD_MIN; fd++) {
 		for (kept = false, k = 0; k < nkeep; k++)
 			kept |= keep[k] == fd;
 		if (!kept)
 			(void)close(fd);
 	}
+	/*
+	 * Above, the open ones as /proc lists them.  Without /proc the
+	 * service does not start: it would keep what it must not.
+	 */
+	if ((dir = opendir("/proc/self/fd")) == NULL)
+		return (errno != 0 ? errno : EBADF);
+	dfd = dirfd(dir);
+	while ((de = readdir(dir)) != NULL) {
+		v = strtol(de->d_name, &end, 10);
+		if (*end != '\0' || end == de->d_name ||
+		    v < CASPER_LIBFD_MIN || v > INT_MAX || (int)v == dfd)
+			continue;
+		fd = (int)v;
+		for (kept = false, k = 0; k < nkeep; k++)
+			kept |= keep[k] == fd;
+		/* (close: libcapsicum forgets the rights it recorded.) */
+		if (!kept && !is_libcapsicum_fd(fd))
+			(void)close(fd);
+	}
+	(void)closedir(dir);
+	return (0);
 }
 
 /* Without CASPER_SERVICE_STDIO: stdio on /dev/null, a session of its own. */
@@ -341,7 +443,7 @@ null_stdio(void)
 static int
 service_clean(const struct casper_service *svc, int *sockp, int *procfdp)
 {
-	int keep[5], nkeep;
+	int keep[5], nkeep, error;
 
 	if (*sockp <= 2 && (*sockp = fcntl(*sockp, F_DUPFD_CLOEXEC, 3)) < 0)
 		return (errno);
@@ -357,7 +459,8 @@ service_clean(const struct casper_service *svc, int *sockp, int *procfdp)
 		keep[nkeep++] = *sockp;
 		if (*procfdp >= 0)
 			keep[nkeep++] = *procfdp;
-		casper_close_fds(keep, nkeep);
+		if ((error = casper_close_fds(keep, nkeep)) != 0)
+			return (error);
 	}
 	if ((svc->cs_flags & CASPER_SERVICE_STDIO) == 0)
 		return (null_stdio());
@@ -372,6 +475,7 @@ casper_service_main(const struct casper_service *svc, int sock, int procfd)
 
 	(void)prctl(PR_SET_NAME, svc->cs_name, 0, 0, 0);
 	(void)signal(SIGPIPE, SIG_IGN);
+	casper_state_unshare();
 	error = service_clean(svc, &sock, &procfd);
 	if (error == 0)
 		error = casper_service_confine(svc->cs_name);

@@ -125,6 +125,8 @@ casper_zygote_start(int appsock, int *sockp)
 		if (getppid() != casper)
 			_exit(0);
 		(void)prctl(PR_SET_NAME, "zygote", 0, 0, 0);
+		/* Not Casper's record either (Casper enters capability mode). */
+		casper_state_unshare();
 		(void)signal(SIGCHLD, SIG_DFL);
 		/* Casper must see the application's end of file alone. */
 		(void)close(appsock);

@@ -580,6 +580,117 @@ flags_clean(void *arg)
 }
 BOTH(flags_clean, flags_clean)
 
+/*
+ * What libcapsicum in a new image believes about descriptors 150 and 600
+ * (and capability mode): a child execs the report helper directly, after
+ * starting Casper and two services when casper is set.  NULL on failure.
+ */
+static char *
+rights_after_exec(bool casper)
+{
+	static char out[512];
+	cap_channel_t *cas;
+	ssize_t n;
+	size_t got;
+	int p[2], st;
+	pid_t pid;
+
+	if (pipe(p) != 0 || (pid = fork()) < 0)
+		return (NULL);
+	if (pid == 0) {
+		dup2(p[1], 1);
+		if (casper && ((cas = cap_init()) == NULL ||
+		    cap_service_open(cas, "test.echo") == NULL ||
+		    cap_service_open(cas, "test.keep") == NULL))
+			_exit(126);
+		/* No fork in between (fork rewrites the record itself). */
+		execl(test_helper("rights_report"), "rights_report", "m",
+		    "150", "600", (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	got = 0;
+	while (got < sizeof(out) - 1 &&
+	    (n = read(p[0], out + got, sizeof(out) - 1 - got)) > 0)
+		got += (size_t)n;
+	out[got] = '\0';
+	close(p[0]);
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
+	    WEXITSTATUS(st) != 0)
+		return (NULL);
+	return (out);
+}
+
+/*
+ * Descriptors at CASPER_LIBFD_MIN and above, where libcapsicum keeps its
+ * own, do not reach a service without CASPER_SERVICE_FD either; with it
+ * they do.  libcapsicum's own go on working in the service (test.echo
+ * enters capability mode after the cleaning).  The application's record
+ * of its limited descriptors is not rewritten by a service closing them,
+ * nor by Casper entering capability mode: a new image of the application
+ * (exec) still sees their rights, and no capability mode.
+ */
+static void
+flags_clean_high(void *arg)
+{
+	static const char want[] = "mode 0\nfd 150: 0x0200000000080001 ";
+	int hi[4] = { -1, 250, 600, 1000 };
+	cap_channel_t *cas, *plain, *keep;
+	char before[512], *after;
+	nvlist_t *nvl, *rep;
+	cap_rights_t r;
+	int fd, i;
+
+	(void)arg;
+	CHECK((fd = open("/dev/zero", O_RDONLY)) >= 0);
+	/* The lowest free number from CASPER_LIBFD_MIN on, and some more. */
+	CHECK((hi[0] = fcntl(fd, F_DUPFD, CASPER_LIBFD_MIN)) >= 0);
+	for (i = 1; i < 4; i++) {
+		CHECK(fcntl(hi[i], F_GETFD) < 0);
+		CHECK(dup2(fd, hi[i]) == hi[i]);
+	}
+	CHECK(dup2(fd, 150) == 150);
+	close(fd);
+	cap_rights_init(&r, CAP_READ, CAP_FSTAT);
+	CHECK(cap_rights_limit(150, &r) == 0 && cap_rights_limit(600, &r) == 0);
+	CHECK((after = rights_after_exec(false)) != NULL);
+	snprintf(before, sizeof(before), "%s", after);
+	CHECK(strncmp(before, want, strlen(want)) == 0);
+	CHECK((after = rights_after_exec(true)) != NULL);
+	CHECK(strcmp(after, before) == 0);
+
+	CHECK((cas = cap_init()) != NULL);
+	CHECK((plain = cap_service_open(cas, "test.echo")) != NULL);
+	CHECK((keep = cap_service_open(cas, "test.keep")) != NULL);
+	cap_close(cas);
+	maybe_enter();
+	for (i = 0; i < 4; i++) {
+		nvl = nvlist_create(0);
+		nvlist_add_string(nvl, "cmd", "fds");
+		nvlist_add_number(nvl, "fd", (uint64_t)hi[i]);
+		CHECK((rep = cap_xfer_nvlist(plain, nvl)) != NULL);
+		CHECK(nvlist_get_number(rep, "error") == 0);
+		CHECK(!nvlist_get_bool(rep, "open"));
+		nvlist_destroy(rep);
+
+		nvl = nvlist_create(NV_FLAG_NO_UNIQUE);
+		nvlist_add_string(nvl, "cmd", "fds");
+		nvlist_add_number(nvl, "fd", (uint64_t)hi[i]);
+		CHECK((rep = cap_xfer_nvlist(keep, nvl)) != NULL);
+		CHECK(nvlist_get_number(rep, "error") == 0);
+		CHECK(nvlist_get_bool(rep, "open"));
+		nvlist_destroy(rep);
+	}
+	/* The confined service still works. */
+	CHECK(request(plain, "capmode", NULL, NULL, &rep) == 0);
+	CHECK(nvlist_get_bool(rep, "capmode"));
+	nvlist_destroy(rep);
+	cap_close(plain);
+	cap_close(keep);
+	_exit(0);
+}
+BOTH(flags_clean_high, flags_clean_high)
+
 /* ------------------------------------------------------------------ */
 /* Lifetimes */
 

@@ -390,7 +390,7 @@ guard_main(struct guard *g, int sock)
 	int status, keep[1];
 
 	keep[0] = sock;
-	casper_close_fds(keep, 1);
+	(void)casper_close_fds(keep, 1);
 	(void)prctl(PR_SET_NAME, "dns-guard", 0, 0, 0);
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != g->g_pid)
 		_exit(1);

@@ -104,8 +104,10 @@ struct emitter {
 	const struct capsicum_filter_in *in;
 	struct erule	*rules;
 	unsigned int	nrules, caprules;
-	struct cube	**arena;	/* cube arrays to free */
+	struct cube	**arena;	/* cube blocks to free */
 	unsigned int	narena, caparena;
+	struct cube	*pool;		/* free part of the last block */
+	unsigned int	pool_left;
 	struct enode	*nodes;
 	unsigned int	nnodes;
 	int		*entry;		/* per distinct syscall: first node */
@@ -148,21 +150,37 @@ grow(void *p, unsigned int *cap, unsigned int need, size_t size, int *error)
 	return (np);
 }
 
+/*
+ * Cube arrays come from blocks that live as long as the emitter: one
+ * calloc per block, not per rule (allocation was the largest cost of
+ * building R).
+ */
+#define	POOL_BLOCK	1024
+
 static struct cube *
 cubes_new(struct emitter *e, unsigned int n)
 {
 	struct cube *c;
+	unsigned int size;
 
-	e->arena = grow(e->arena, &e->caparena, e->narena + 1,
-	    sizeof(*e->arena), &e->error);
-	if (e->error != 0)
-		return (NULL);
-	c = calloc(n + 1, sizeof(*c));
-	if (c == NULL) {
-		e->error = -ENOMEM;
-		return (NULL);
+	n++;			/* as before: one spare entry */
+	if (e->pool_left < n) {
+		size = n > POOL_BLOCK ? n : POOL_BLOCK;
+		e->arena = grow(e->arena, &e->caparena, e->narena + 1,
+		    sizeof(*e->arena), &e->error);
+		if (e->error != 0)
+			return (NULL);
+		if ((c = calloc(size, sizeof(*c))) == NULL) {
+			e->error = -ENOMEM;
+			return (NULL);
+		}
+		e->arena[e->narena++] = c;
+		e->pool = c;
+		e->pool_left = size;
 	}
-	e->arena[e->narena++] = c;
+	c = e->pool;
+	e->pool += n;
+	e->pool_left -= n;
 	return (c);
 }
 
@@ -807,16 +825,48 @@ emit_set(struct emitter *e, const struct etest *t, int fail, bool far)
 	label_here(e, match);
 }
 
+static const struct erule *sort_base;
+
 static int
 rule_cmp(const void *a, const void *b)
 {
-	const struct erule *x = a, *y = b;
+	const struct erule *x = &sort_base[*(const unsigned int *)a];
+	const struct erule *y = &sort_base[*(const unsigned int *)b];
 
 	if (x->nr != y->nr)
 		return ((x->nr > y->nr) - (x->nr < y->nr));
 	if (x->prio != y->prio)
 		return (x->prio - y->prio);
 	return ((x->seq > y->seq) - (x->seq < y->seq));
+}
+
+/* Rules by syscall, then priority, then table order; an index is sorted
+ * and the rules moved once (they are large).  rule_cmp() needs the base
+ * in a static: the emitter runs under the capability-mode lock. */
+static void
+sort_rules(struct emitter *e)
+{
+	struct erule *sorted;
+	unsigned int *order, i;
+
+	order = malloc((e->nrules + 1) * sizeof(*order));
+	sorted = malloc((e->nrules + 1) * sizeof(*sorted));
+	if (order == NULL || sorted == NULL) {
+		free(order);
+		free(sorted);
+		e->error = -ENOMEM;
+		return;
+	}
+	for (i = 0; i < e->nrules; i++)
+		order[i] = i;
+	sort_base = e->rules;
+	qsort(order, e->nrules, sizeof(*order), rule_cmp);
+	for (i = 0; i < e->nrules; i++)
+		sorted[i] = e->rules[order[i]];
+	free(order);
+	free(e->rules);
+	e->rules = sorted;
+	e->caprules = e->nrules + 1;
 }
 
 /* ---------------------------------------------------------------------
@@ -1147,7 +1197,9 @@ generate(struct emitter *e)
 	int *nrs, *blocks, allow;
 	unsigned int i, n, tries;
 
-	qsort(e->rules, e->nrules, sizeof(*e->rules), rule_cmp);
+	sort_rules(e);
+	if (e->error != 0)
+		return;
 	nrs = calloc(e->nrules + 1, sizeof(*nrs));
 	blocks = calloc(e->nrules + 1, sizeof(*blocks));
 	if (nrs == NULL || blocks == NULL) {

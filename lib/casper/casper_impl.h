@@ -45,7 +45,27 @@ struct cap_channel {
 	int		cch_sock;	/* connection to casper or a service */
 	int		cch_pd;		/* casper's process descriptor, or -1 */
 	int		cch_flags;	/* CASPER_NO_UNIQ */
+	bool		cch_seqpacket;	/* cch_sock is SOCK_SEQPACKET */
 };
+
+/*
+ * libnv's receive in one system call for SOCK_SEQPACKET sockets (no peek:
+ * lib/nv/msgio.c); exported by libnv for libcasper only.
+ */
+nvlist_t *nv_impl_recv_seqpacket(int sock, int flags);
+
+/* Receive one message on a channel (the fast way when it is a record
+ * socket), unpacked with nvflags. */
+nvlist_t *casper_chan_recv(const cap_channel_t *chan, int nvflags);
+
+/* Receive one message on a connection of CASPER_SOCK_TYPE. */
+static inline nvlist_t *
+casper_sock_recv(int sock, int nvflags)
+{
+
+	return (CASPER_SOCK_TYPE == SOCK_SEQPACKET ?
+	    nv_impl_recv_seqpacket(sock, nvflags) : nvlist_recv(sock, nvflags));
+}
 
 /* Name of the core service spoken on the cap_init() channel. */
 #define	CASPER_CORE_NAME	"core.casper"

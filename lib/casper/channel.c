@@ -32,6 +32,8 @@ cap_channel_t *
 cap_wrap(int sock, int flags)
 {
 	cap_channel_t *chan;
+	socklen_t typelen;
+	int type;
 
 	if ((flags & ~CASPER_VALID_FLAGS) != 0) {
 		errno = EINVAL;
@@ -47,6 +49,10 @@ cap_wrap(int sock, int flags)
 	chan->cch_sock = sock;
 	chan->cch_pd = -1;
 	chan->cch_flags = flags;
+	/* Record sockets are received without a peek (casper_chan_recv). */
+	typelen = sizeof(type);
+	chan->cch_seqpacket = getsockopt(sock, SOL_SOCKET, SO_TYPE, &type,
+	    &typelen) == 0 && type == SOCK_SEQPACKET;
 	return (chan);
 }
 
@@ -108,11 +114,20 @@ cap_send_nvlist(const cap_channel_t *chan, const nvlist_t *nvl)
 }
 
 nvlist_t *
+casper_chan_recv(const cap_channel_t *chan, int nvflags)
+{
+
+	return (chan->cch_seqpacket ?
+	    nv_impl_recv_seqpacket(chan->cch_sock, nvflags) :
+	    nvlist_recv(chan->cch_sock, nvflags));
+}
+
+nvlist_t *
 cap_recv_nvlist(const cap_channel_t *chan)
 {
 
 	CHECK_CHANNEL(chan);
-	return (nvlist_recv(chan->cch_sock, channel_nvflags(chan)));
+	return (casper_chan_recv(chan, channel_nvflags(chan)));
 }
 
 nvlist_t *
@@ -120,7 +135,13 @@ cap_xfer_nvlist(const cap_channel_t *chan, nvlist_t *nvl)
 {
 
 	CHECK_CHANNEL(chan);
-	return (nvlist_xfer(chan->cch_sock, nvl, channel_nvflags(chan)));
+	/* nvlist_xfer(), with the channel's receive. */
+	if (nvlist_send(chan->cch_sock, nvl) != 0) {
+		nvlist_destroy(nvl);
+		return (NULL);
+	}
+	nvlist_destroy(nvl);
+	return (casper_chan_recv(chan, channel_nvflags(chan)));
 }
 
 /*

@@ -213,7 +213,7 @@ serve_one(const struct casper_service *svc, size_t i)
 	bool ok;
 
 	nvflags = casper_nvlist_flags(svc->cs_flags);
-	if ((nvlin = nvlist_recv(srv.conns[i].c_sock, nvflags)) == NULL)
+	if ((nvlin = casper_sock_recv(srv.conns[i].c_sock, nvflags)) == NULL)
 		return (false);
 	if ((nvlout = nvlist_create(nvflags)) == NULL) {
 		nvlist_destroy(nvlin);
@@ -358,11 +358,10 @@ casper_state_unshare(void)
  * named "capsicum-..." (its rights record, the placeholder that holds
  * the numbers of closed limited descriptors in capability mode, its
  * scratch file).  Everything else at CASPER_LIBFD_MIN and above is the
- * application's, or libcapsicum's channel to the application's or the
- * zygote's process-descriptor watchdog, which a service does not need
- * (it pdforks nothing; libcapsicum makes a channel of its own if it ever
- * has to) and must not keep: through it a service could ask for signals
- * to its sibling services.
+ * application's, or libcapsicum's channel to the zygote's process-
+ * descriptor watchdog, which a service does not need (it pdforks nothing;
+ * libcapsicum makes a channel of its own if it ever has to) and has no
+ * business holding: it speaks to the watchdog as the zygote.
  */
 static bool
 is_libcapsicum_fd(int fd)

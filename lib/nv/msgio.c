@@ -23,11 +23,13 @@
  * that the kernel drops any surplus, and every descriptor received is
  * closed on every failure path.
  */
+#include <sys/mman.h>
 #include <sys/socket.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -602,6 +604,127 @@ close_fds:
 		free(buf);
 	if (rx.rx_fds != rx.rx_stack)
 		free(rx.rx_fds);
+	errno = serrno;
+	return (nvl);
+}
+
+/*
+ * nv_impl_recv_seqpacket(): nvlist_recv() for a socket the caller knows
+ * to be SOCK_SEQPACKET (libcasper's channels, exported for libcasper
+ * only).  One recvmsg() into a buffer that holds any message the limits
+ * accept, instead of a peek and a read: the buffer is a per-thread
+ * reservation of NV_MSG_SIZE_MAX bytes of address space (MAP_NORESERVE),
+ * of which only the pages a message fills are ever backed; those beyond
+ * the first NV_RECORD_KEEP bytes are given back after a large message.
+ * Without the reservation (mmap refused), it is nvlist_recv().
+ *
+ * The checks are nvlist_recv()'s; what differs is that the descriptors
+ * of a record are installed before its header is read: a record that
+ * fails the checks (or is larger than NV_MSG_SIZE_MAX) has its
+ * descriptors, at most NV_FD_BATCH, closed again rather than never
+ * installed.
+ */
+#define	NV_RECORD_KEEP		(64 * 1024)
+
+static pthread_key_t	 record_key;
+static pthread_once_t	 record_once = PTHREAD_ONCE_INIT;
+static bool		 record_keyed;
+static __thread unsigned char *record_buf;
+
+static void
+record_buf_free(void *buf)
+{
+
+	(void)munmap(buf, NV_MSG_SIZE_MAX);
+}
+
+static void
+record_key_init(void)
+{
+
+	record_keyed = pthread_key_create(&record_key, record_buf_free) == 0;
+}
+
+static unsigned char *
+record_buf_get(void)
+{
+	void *buf;
+
+	if (record_buf != NULL)
+		return (record_buf);
+	(void)pthread_once(&record_once, record_key_init);
+	if (!record_keyed)
+		return (NULL);
+	buf = mmap(NULL, NV_MSG_SIZE_MAX, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (buf == MAP_FAILED)
+		return (NULL);
+	if (pthread_setspecific(record_key, buf) != 0) {
+		(void)munmap(buf, NV_MSG_SIZE_MAX);
+		return (NULL);
+	}
+	record_buf = buf;
+	return (record_buf);
+}
+
+nvlist_t *
+nv_impl_recv_seqpacket(int sock, int flags)
+{
+	unsigned char *buf;
+	uint64_t ndesc, size;
+	struct rx rx;
+	nvlist_t *nvl;
+	ssize_t n;
+	int serrno;
+
+	if ((flags & ~NV_FLAG_PUBLIC_MASK) != 0) {
+		errno = EINVAL;
+		return (NULL);
+	}
+	if ((buf = record_buf_get()) == NULL)
+		return (nvlist_recv(sock, flags));
+	rx.rx_sock = sock;
+	rx.rx_fds = rx.rx_stack;
+	rx.rx_nfds = 0;
+	rx.rx_max = NV_FD_BATCH;
+	nvl = NULL;
+	n = rx_recvmsg(&rx, buf, NV_MSG_SIZE_MAX, 0);
+	if (n == -1)
+		goto close_fds;
+	if (n == 0) {
+		errno = ENOTCONN;
+		goto close_fds;
+	}
+	if ((size_t)n > NV_MSG_SIZE_MAX) {
+		/* rx_recvmsg's MSG_TRUNC: larger than any accepted message. */
+		errno = EMSGSIZE;
+		goto close_fds;
+	}
+	if (n < NV_HEADER_SIZE) {
+		errno = EINVAL;
+		goto close_fds;
+	}
+	if (check_limits(buf, &ndesc, &size) != 0 ||
+	    size != (uint64_t)n - NV_HEADER_SIZE) {
+		if (errno != EMSGSIZE)
+			errno = EINVAL;
+		goto close_fds;
+	}
+	if (rx_expect(&rx, ndesc) != 0 || rx_more_fds(&rx) != 0)
+		goto close_fds;
+	/* From here on the unpacker owns the descriptors, even on failure. */
+	nvl = nv_impl_unpack(buf, (size_t)n, rx.rx_fds, rx.rx_nfds, flags);
+	rx.rx_nfds = 0;
+
+close_fds:
+	serrno = errno;
+	rx_close(&rx);
+	if (rx.rx_fds != rx.rx_stack)
+		free(rx.rx_fds);
+	if (n > NV_RECORD_KEEP)
+		(void)madvise(buf + NV_RECORD_KEEP, (size_t)(n > (ssize_t)
+		    NV_MSG_SIZE_MAX ? (ssize_t)NV_MSG_SIZE_MAX : n) -
+		    NV_RECORD_KEEP, MADV_DONTNEED);
 	errno = serrno;
 	return (nvl);
 }

@@ -180,4 +180,11 @@ nvlist_t	*nv_impl_unpack(const unsigned char *buf, size_t size,
 int		 nv_impl_check_header(const unsigned char *hdr, bool *isbep,
 		    uint64_t *ndescp, uint64_t *sizep, int *flagsp);
 
+/*
+ * msgio.c: nvlist_recv() in one system call, for a socket the caller
+ * knows to be SOCK_SEQPACKET.  Exported (NV_PRIVATE) for libcasper only,
+ * which declares it itself.
+ */
+nvlist_t	*nv_impl_recv_seqpacket(int sock, int flags);
+
 #endif /* !NV_IMPL_H */

@@ -257,7 +257,7 @@ fileargs_cache_recv(fileargs_t *fa, uint64_t ncache,
 	bool bad;
 	int type;
 
-	cache = nvlist_recv(cap_sock(fa->fa_chan), NV_FLAG_NO_UNIQUE);
+	cache = casper_chan_recv(fa->fa_chan, NV_FLAG_NO_UNIQUE);
 	if (cache == NULL) {
 		fa->fa_noprefetch = true;
 		return;

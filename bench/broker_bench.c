@@ -7,7 +7,10 @@
  *   - openat + close through the limited directory;
  *   - the broker's round trip (an openat it answers with ENOENT) against
  *     a bare seccomp user-notification round trip (a supervisor that
- *     answers at once), both with the synchronous wake-up.
+ *     answers at once), both with the synchronous wake-up;
+ *   - recvmsg, which goes to the broker in capability mode so that
+ *     descriptors keep their rights: write + recvmsg of one byte, and
+ *     sendmsg + recvmsg + close of one limited descriptor.
  * Each measurement runs in fresh processes, interleaved, pinned to one
  * CPU; the fastest per-process median is kept.
  */
@@ -43,10 +46,12 @@ struct result {
 	double	pread;
 	double	open;
 	double	round;
+	double	recv;
+	double	recvfd;
 };
 
 static char dir_path[] = "/tmp/capsicum-bench.XXXXXX";
-static int dirfd_ = -1, filefd = -1;
+static int dirfd_ = -1, filefd = -1, pair[2] = { -1, -1 };
 
 static void
 op_pread(void *arg)
@@ -77,6 +82,60 @@ op_open_missing(void *arg)
 	(void)arg;
 	if (syscall(SYS_openat, dirfd_, "missing", O_RDONLY) != -1)
 		abort();
+}
+
+static void
+op_recv(void *arg)
+{
+	struct msghdr m;
+	struct iovec iov;
+	char c = 'x';
+
+	(void)arg;
+	if (syscall(SYS_write, pair[0], &c, 1) != 1)
+		abort();
+	memset(&m, 0, sizeof(m));
+	iov.iov_base = &c;
+	iov.iov_len = 1;
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	if (syscall(SYS_recvmsg, pair[1], &m, 0) != 1)
+		abort();
+}
+
+static void
+op_recvfd(void *arg)
+{
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct msghdr m;
+	struct iovec iov;
+	char c = 'x';
+	int fd;
+
+	(void)arg;
+	memset(&m, 0, sizeof(m));
+	memset(&u, 0, sizeof(u));
+	iov.iov_base = &c;
+	iov.iov_len = 1;
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	m.msg_control = u.b;
+	m.msg_controllen = sizeof(u.b);
+	u.h.cmsg_level = SOL_SOCKET;
+	u.h.cmsg_type = SCM_RIGHTS;
+	u.h.cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(&u.h), &filefd, sizeof(int));
+	if (syscall(SYS_sendmsg, pair[0], &m, 0) != 1)
+		abort();
+	m.msg_controllen = sizeof(u.b);
+	if (syscall(SYS_recvmsg, pair[1], &m, 0) != 1 ||
+	    m.msg_controllen < CMSG_LEN(sizeof(int)))
+		abort();
+	memcpy(&fd, CMSG_DATA(&u.h), sizeof(int));
+	syscall(SYS_close, fd);
 }
 
 static void
@@ -200,9 +259,11 @@ child(enum setup s, int out)
 		snprintf(p, sizeof(p), "%s/f", dir_path);
 		filefd = open(p, O_RDONLY);
 	}
-	if (filefd < 0)
+	if (filefd < 0 || socketpair(AF_UNIX, SOCK_STREAM, 0, pair) != 0)
 		abort();
 	res.pread = bench_ns_per_op(op_pread, NULL, ITERS * 10);
+	res.recv = bench_ns_per_op(op_recv, NULL, ITERS / 4);
+	res.recvfd = bench_ns_per_op(op_recvfd, NULL, ITERS / 4);
 	res.open = bench_ns_per_op(op_open, NULL, ITERS / 4);
 	res.round = bench_ns_per_op(op_open_missing, NULL, ITERS / 4);
 done:
@@ -267,6 +328,8 @@ main(void)
 			best[s].pread = lower(best[s].pread, r.pread);
 			best[s].open = lower(best[s].open, r.open);
 			best[s].round = lower(best[s].round, r.round);
+			best[s].recv = lower(best[s].recv, r.recv);
+			best[s].recvfd = lower(best[s].recvfd, r.recvfd);
 		}
 	}
 	printf("descriptors opened through a limited directory (broker):\n");
@@ -278,6 +341,14 @@ main(void)
 	    best[BROKERED].round, best[RAWNOTIF].round, 2.00);
 	printf("  (raw user-notification round trip %.1f ns; native failed "
 	    "openat %.1f ns)\n", best[RAWNOTIF].round, best[PLAIN].round);
+	printf("recvmsg in capability mode (broker: descriptors keep their "
+	    "rights):\n");
+	printf("%-44s %10.1f ns  base %10.1f ns  ratio %5.2fx  (no goal)\n",
+	    "write+recvmsg 1 byte", best[BROKERED].recv, best[PLAIN].recv,
+	    best[BROKERED].recv / best[PLAIN].recv);
+	printf("%-44s %10.1f ns  base %10.1f ns  ratio %5.2fx  (no goal)\n",
+	    "sendmsg+recvmsg+close, 1 limited fd", best[BROKERED].recvfd,
+	    best[PLAIN].recvfd, best[BROKERED].recvfd / best[PLAIN].recvfd);
 	snprintf(p, sizeof(p), "%s/f", dir_path);
 	unlink(p);
 	rmdir(dir_path);

@@ -404,7 +404,8 @@ free_slot(pid_t pid, const struct capsicum_profile *prof)
 /*
  * A pidfd of the calling thread, kept for later requests: a pidfd names
  * its task for good, so once checked against a live notification it stays
- * right, and pidfd_getfd fails (ESRCH) once that task is gone.
+ * right, and pidfd_getfd fails (ESRCH) once that task is gone.  *fresh
+ * says whether it was made (and checked) just now.
  */
 #define	PIDFD_CACHE	16
 
@@ -415,15 +416,17 @@ static struct {
 static unsigned int pidfd_next;
 
 static int
-caller_pidfd(int listener, const struct seccomp_notif *req, bool fresh)
+caller_pidfd(int listener, const struct seccomp_notif *req, bool refresh,
+    bool *fresh)
 {
 	unsigned int i;
 	int pfd;
 
+	*fresh = false;
 	for (i = 0; i < PIDFD_CACHE; i++) {
 		if (pidfds[i].pid != (pid_t)req->pid || pidfds[i].fd <= 0)
 			continue;
-		if (!fresh)
+		if (!refresh)
 			return (pidfds[i].fd);
 		RAW1(SYS_close, pidfds[i].fd);
 		pidfds[i].fd = 0;
@@ -443,30 +446,36 @@ caller_pidfd(int listener, const struct seccomp_notif *req, bool fresh)
 		RAW1(SYS_close, pidfds[i].fd);
 	pidfds[i].pid = (pid_t)req->pid;
 	pidfds[i].fd = pfd;
+	*fresh = true;
 	return (pfd);
 }
 
 /*
  * Our own reference to the caller's descriptor fd.  Call after reading the
- * caller's memory: the liveness check also says that memory was the
- * caller's, not a reused pid's.
+ * caller's memory: success also says that memory was the caller's, not a
+ * reused pid's.  Either the pidfd was made now, after the read, and
+ * checked against the live notification; or it was cached, names the task
+ * that had the caller's pid when a notification of it was live, and
+ * pidfd_getfd through it succeeding says that task is still alive, so the
+ * pid has named it all along.  (No NOTIF_ID_VALID round trip needed then.)
  */
 static int
 take_fd(int listener, const struct seccomp_notif *req, int fd)
 {
+	bool fresh;
 	int pfd, r;
 
-	if (!live(listener, req->id))
-		return (-ESRCH);
-	if ((pfd = caller_pidfd(listener, req, false)) < 0)
+	if ((pfd = caller_pidfd(listener, req, false, &fresh)) < 0)
 		return (pfd);
 	r = (int)RAW3(SYS_pidfd_getfd, pfd, fd, 0);
-	if (r == -ESRCH) {
+	if (r == -ESRCH && !fresh) {
 		/* A cached pidfd of a task that has gone. */
-		if ((pfd = caller_pidfd(listener, req, true)) < 0)
+		if ((pfd = caller_pidfd(listener, req, true, &fresh)) < 0)
 			return (pfd);
 		r = (int)RAW3(SYS_pidfd_getfd, pfd, fd, 0);
 	}
+	if (r == -ESRCH)
+		return (-ESRCH);
 	return (r < 0 ? -EBADF : r);
 }
 
@@ -1162,10 +1171,11 @@ translate(int listener, const struct pending *p, struct msghdr *lm,
 static long
 recv_one(int listener, const struct pending *p, uint64_t umsg, int flags)
 {
+	static struct iovec wr[UIO_MAXIOV + 8];
 	struct sockaddr_storage ss;
+	struct iovec iov, lw[8];
 	struct msghdr um, lm;
-	struct iovec iov;
-	size_t total, clen, olen, i;
+	size_t total, clen, olen, i, left, len, nl, nw, k;
 	bool ctrunc, gone;
 	long got;
 	int oflags;
@@ -1217,26 +1227,60 @@ recv_one(int listener, const struct pending *p, uint64_t umsg, int flags)
 		return (-ESRCH);
 	oflags = (lm.msg_flags & ~MSG_CMSG_CLOEXEC) |
 	    (flags & MSG_CMSG_CLOEXEC) | (ctrunc ? MSG_CTRUNC : 0);
+	/* Everything in one process_vm_writev when it fits: the data
+	 * scattered over the caller's iovecs (trimmed to what came), then
+	 * the address, the control messages and the three fields the kernel
+	 * updates.  Each system call here costs as much as the copy. */
 	total = (size_t)got < total ? (size_t)got : total;
-	if (total > 0) {
-		iov.iov_len = total;
-		if (RAW6(SYS_process_vm_writev, p->pid, &iov, 1, riov,
-		    um.msg_iovlen, 0) != (long)total)
+	nl = nw = 0;
+	if (total > 0)
+		lw[nl++] = (struct iovec){ rbuf, total };
+	for (i = 0, left = total; left > 0 && i < um.msg_iovlen; i++) {
+		if (riov[i].iov_len == 0)
+			continue;
+		len = riov[i].iov_len < left ? riov[i].iov_len : left;
+		wr[nw++] = (struct iovec){ riov[i].iov_base, len };
+		left -= len;
+	}
+	if (um.msg_name != NULL) {
+		len = lm.msg_namelen < um.msg_namelen ? lm.msg_namelen :
+		    um.msg_namelen;
+		if (len > 0) {
+			lw[nl++] = (struct iovec){ &ss, len };
+			wr[nw++] = (struct iovec){ um.msg_name, len };
+		}
+		lw[nl++] = (struct iovec){ &lm.msg_namelen,
+		    sizeof(lm.msg_namelen) };
+		wr[nw++] = (struct iovec){ (void *)(uintptr_t)(umsg +
+		    offsetof(struct msghdr, msg_namelen)),
+		    sizeof(lm.msg_namelen) };
+	}
+	if (olen > 0) {
+		lw[nl++] = (struct iovec){ cout.b, olen };
+		wr[nw++] = (struct iovec){ um.msg_control, olen };
+	}
+	lw[nl++] = (struct iovec){ &olen, sizeof(olen) };
+	wr[nw++] = (struct iovec){ (void *)(uintptr_t)(umsg +
+	    offsetof(struct msghdr, msg_controllen)), sizeof(olen) };
+	lw[nl++] = (struct iovec){ &oflags, sizeof(oflags) };
+	wr[nw++] = (struct iovec){ (void *)(uintptr_t)(umsg +
+	    offsetof(struct msghdr, msg_flags)), sizeof(oflags) };
+	for (i = 0, len = 0; i < nl; i++)
+		len += lw[i].iov_len;
+	if (nw <= UIO_MAXIOV) {
+		if (RAW6(SYS_process_vm_writev, p->pid, lw, nl, wr, nw, 0) !=
+		    (long)len)
+			return (-EFAULT);
+	} else {
+		/* More iovecs than one call takes: the data, then the rest. */
+		k = nw - (nl - (total > 0 ? 1 : 0));
+		if ((total > 0 && RAW6(SYS_process_vm_writev, p->pid, lw, 1,
+		    wr, k, 0) != (long)total) ||
+		    RAW6(SYS_process_vm_writev, p->pid, lw + (total > 0),
+		    nl - (total > 0), wr + k, nw - k, 0) !=
+		    (long)(len - total))
 			return (-EFAULT);
 	}
-	if (um.msg_name != NULL && (write_mem(p->pid,
-	    (uint64_t)(uintptr_t)um.msg_name, &ss, lm.msg_namelen <
-	    um.msg_namelen ? lm.msg_namelen : um.msg_namelen) != 0 ||
-	    write_mem(p->pid, umsg + offsetof(struct msghdr, msg_namelen),
-	    &lm.msg_namelen, sizeof(lm.msg_namelen)) != 0))
-		return (-EFAULT);
-	if (olen > 0 && write_mem(p->pid, (uint64_t)(uintptr_t)um.msg_control,
-	    cout.b, olen) != 0)
-		return (-EFAULT);
-	if (write_mem(p->pid, umsg + offsetof(struct msghdr, msg_controllen),
-	    &olen, sizeof(olen)) != 0 || write_mem(p->pid, umsg +
-	    offsetof(struct msghdr, msg_flags), &oflags, sizeof(oflags)) != 0)
-		return (-EFAULT);
 	return (got);
 }
 
@@ -1332,9 +1376,11 @@ is_pidfs(int listener, const struct seccomp_notif *req, uint64_t dev)
 {
 	static uint64_t pidfs_dev;
 	struct stat st;
+	bool fresh;
 	int pfd;
 
-	if (pidfs_dev == 0 && (pfd = caller_pidfd(listener, req, false)) >= 0 &&
+	if (pidfs_dev == 0 &&
+	    (pfd = caller_pidfd(listener, req, false, &fresh)) >= 0 &&
 	    RAW4(SYS_newfstatat, pfd, "", &st, AT_EMPTY_PATH) == 0)
 		pidfs_dev = st.st_dev;
 	return (pidfs_dev != 0 && dev == pidfs_dev);
@@ -1368,6 +1414,9 @@ broker_limit(int listener, const struct seccomp_notif *req)
 	if (c.cl_nioctls > 0 && read_mem((pid_t)req->pid, c.cl_ioctls,
 	    ioctls, (size_t)c.cl_nioctls * sizeof(*ioctls)) != 0)
 		return (-EFAULT);
+	/* What was read was the caller's. */
+	if (!live(listener, req->id))
+		return (-ESRCH);
 	prof = capsicum_profile_lookup(&rights, c.cl_fcntls, c.cl_nioctls,
 	    ioctls);
 	if (prof == NULL)

@@ -360,6 +360,30 @@ message_semantics(void *arg)
 	CHECK(raw(SYS_recvmsg, sv[1], &m, MSG_TRUNC) == 8);
 	CHECK((m.msg_flags & MSG_TRUNC) != 0);
 
+	/* As many iovecs as the kernel takes, one byte each, with an
+	 * address and control: the broker splits its copy back. */
+	{
+		static struct iovec many[1024];
+		static char bytes[1024];
+		char msg[1024];
+
+		for (n = 0; n < 1024; n++) {
+			many[n] = (struct iovec){ bytes + n, 1 };
+			msg[n] = (char)n;
+		}
+		CHECK(raw(SYS_write, sv[0], msg, sizeof(msg)) == 1024);
+		memset(&m, 0, sizeof(m));
+		m.msg_iov = many;
+		m.msg_iovlen = 1024;
+		m.msg_name = &from;
+		m.msg_namelen = sizeof(from);
+		m.msg_control = u.b;
+		m.msg_controllen = sizeof(u.b);
+		CHECK(raw(SYS_recvmsg, sv[1], &m, 0) == 1024);
+		CHECK(memcmp(bytes, msg, sizeof(msg)) == 0);
+		CHECK(m.msg_controllen == 0 && m.msg_flags == 0);
+	}
+
 	/* Credentials and descriptors in one message; the peer's (empty)
 	 * address. */
 	CHECK(raw(SYS_setsockopt, sv[1], SOL_SOCKET, SO_PASSCRED, &one,

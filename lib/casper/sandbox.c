@@ -215,6 +215,19 @@ casper_sandbox_landlock(const struct casper_sandbox *sb, bool full)
 			attr.fs |= CLL_FS_IOCTL_DEV;
 		if (abi >= 4 && (sb->sb_flags & CASPER_SANDBOX_INET) == 0)
 			attr.net = CLL_NET_BIND_TCP | CLL_NET_CONNECT_TCP;
+	} else {
+		/*
+		 * The baseline of a DEFERRED service: already refuse what
+		 * its full sandbox never grants anywhere (add_path grants
+		 * none of these), so the layers agree.  Reading and writing
+		 * files stays open until the service confines itself.
+		 */
+		attr.fs = CLL_FS_EXECUTE | CLL_FS_MAKE_CHAR |
+		    CLL_FS_MAKE_BLOCK | CLL_FS_MAKE_SOCK;
+		if (abi >= 5)
+			attr.fs |= CLL_FS_IOCTL_DEV;
+		if (abi >= 4 && (sb->sb_flags & CASPER_SANDBOX_INET) == 0)
+			attr.net = CLL_NET_BIND_TCP | CLL_NET_CONNECT_TCP;
 	}
 	if (abi >= 6)
 		attr.scoped = CLL_SCOPE_ABSTRACT_UNIX | CLL_SCOPE_SIGNAL;

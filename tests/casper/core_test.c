@@ -15,6 +15,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/un.h>
+#include <termios.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <sched.h>
@@ -1105,11 +1107,43 @@ static int
 escapes_deferred(void)
 {
 
-	/* The baseline: seccomp and scopes, no file rules yet. */
+	struct sockaddr_un sun;
+	char path[64];
+	long abi, fd;
+	int sv[2];
+
+	/* The baseline: seccomp, scopes and no file rules yet... */
 	CHECK_ERR(raw(SYS_execve, "/bin/true", NULL, NULL), EPERM);
 	CHECK_ERR(raw(SYS_socket, AF_UNIX, SOCK_STREAM, 0), EPERM);
 	CHECK_ERR(raw(SYS_kill, getppid(), 0), EPERM);
-	CHECK_OK(raw(SYS_openat, AT_FDCWD, "/etc/passwd", O_RDONLY));
+	CHECK_OK(fd = raw(SYS_openat, AT_FDCWD, "/etc/passwd", O_RDONLY));
+	raw(SYS_close, fd);
+	snprintf(path, sizeof(path), "/tmp/casper-deferred.%d", (int)getpid());
+	CHECK_OK(fd = raw(SYS_openat, AT_FDCWD, path, O_WRONLY | O_CREAT |
+	    O_EXCL, 0600));
+	raw(SYS_close, fd);
+	CHECK_OK(raw(SYS_unlinkat, AT_FDCWD, path, 0));
+	/*
+	 * ...but what no full sandbox grants is refused already: device
+	 * nodes (even as root), socket files, device ioctls (ABI 5).
+	 */
+	CHECK_ERR(raw(SYS_mknodat, AT_FDCWD, path, S_IFCHR | 0600,
+	    makedev(1, 3)), EACCES);
+	CHECK_ERR(raw(SYS_mknodat, AT_FDCWD, path, S_IFBLK | 0600,
+	    makedev(7, 0)), EACCES);
+	CHECK_OK(raw(SYS_socketpair, AF_UNIX, SOCK_STREAM, 0, sv));
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	CHECK_ERR(raw(SYS_bind, sv[0], &sun, sizeof(sun)), EACCES);
+	abi = raw(SYS_landlock_create_ruleset, NULL, 0, 1);
+	if (abi >= 5) {
+		CHECK_OK(fd = raw(SYS_openat, AT_FDCWD, "/dev/null", O_RDONLY));
+		CHECK_ERR(raw(SYS_ioctl, fd, TCGETS, &(struct termios){ 0 }),
+		    EACCES);
+		raw(SYS_close, fd);
+	}
+	CHECK_ERR(raw(SYS_faccessat, AT_FDCWD, path, F_OK), ENOENT);
 	/* The service narrows itself later. */
 	CHECK(casper_sandbox_enter(&deferred_sb) == 0);
 	CHECK_ERR(raw(SYS_openat, AT_FDCWD, "/etc/passwd", O_RDONLY), EACCES);

@@ -87,7 +87,48 @@ enum origin {
 	LIMITED,	/* limited with cap_rights_limit() before cap_enter */
 	DERIVED,	/* opened after cap_enter through a limited directory */
 	ACCEPTED,	/* accepted after cap_enter on a limited listener */
+	RECEIVED,	/* limited before cap_enter, then sent to itself over
+			 * SCM_RIGHTS in capability mode and received back */
 };
+
+/* Send fd over a fresh socket pair, close it, receive it: the copy. */
+static int
+to_self(int fd)
+{
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct msghdr m;
+	struct iovec iov;
+	int sv[2], got;
+	char c = 'x';
+
+	CHECK(raw(SYS_socketpair, AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	memset(&m, 0, sizeof(m));
+	memset(&u, 0, sizeof(u));
+	iov.iov_base = &c;
+	iov.iov_len = 1;
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	m.msg_control = u.b;
+	m.msg_controllen = sizeof(u.b);
+	u.h.cmsg_level = SOL_SOCKET;
+	u.h.cmsg_type = SCM_RIGHTS;
+	u.h.cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(&u.h), &fd, sizeof(int));
+	CHECK(raw(SYS_sendmsg, sv[0], &m, 0) == 1);
+	CHECK(raw(SYS_close, fd) == 0);
+	memset(&u, 0, sizeof(u));
+	m.msg_controllen = sizeof(u.b);
+	CHECK(raw(SYS_recvmsg, sv[1], &m, 0) == 1);
+	CHECK(u.h.cmsg_type == SCM_RIGHTS &&
+	    u.h.cmsg_len == CMSG_LEN(sizeof(int)));
+	memcpy(&got, CMSG_DATA(&u.h), sizeof(int));
+	raw(SYS_close, sv[0]);
+	raw(SYS_close, sv[1]);
+	return (got);
+}
 
 struct job {
 	uint64_t	right;
@@ -105,14 +146,14 @@ limited_descriptor(const struct job *job, cap_rights_t *r)
 	struct sockaddr_un sun;
 	int fd, src, c;
 
-	if (job->origin == LIMITED) {
+	if (job->origin == LIMITED || job->origin == RECEIVED) {
 		fd = scratch();
 		CHECK(cap_rights_limit(fd, r) == 0);
 		if (job->fcntl != 0)
 			CHECK(cap_fcntls_limit(fd, CAP_FCNTL_ALL &
 			    ~job->fcntl) == 0);
 		capmode_enter();
-		return (fd);
+		return (job->origin == RECEIVED ? to_self(fd) : fd);
 	}
 	if (job->origin == DERIVED) {
 		if (job->right == CAP_LOOKUP)
@@ -278,4 +319,12 @@ Test(conformance, derived_through_openat, .timeout = 120)
 Test(conformance, derived_through_accept, .timeout = 120)
 {
 	run_jobs(ACCEPTED);
+}
+
+/* The same for a descriptor limited to all rights but one, sent to itself
+ * over SCM_RIGHTS in capability mode (its own copy closed meanwhile) and
+ * received back: the copy has exactly those rights (the broker). */
+Test(conformance, received_over_scm_rights, .timeout = 120)
+{
+	run_jobs(RECEIVED);
 }

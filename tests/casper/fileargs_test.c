@@ -115,10 +115,17 @@ open_child(void *arg)
 	    cap_rights_contains(&got, &want));
 	CHECK_LIBC_ERR(write(fd, "x", 1), ENOTCAPABLE);
 	CHECK_LIBC_ERR(lseek(fd, 0, SEEK_SET), ENOTCAPABLE);
-	/* Again, and a name in a subdirectory. */
+	/*
+	 * Again (the second "a" in the list, opened ahead and limited in
+	 * capability mode), and a name in a subdirectory.
+	 */
 	fd2 = fileargs_open(fa, "a");
 	CHECK(fd2 >= 0 && fd2 != fd);
 	readall(fd2, "alpha\n");
+	CHECK(cap_rights_get(fd2, &got) == 0);
+	CHECK(cap_rights_contains(&want, &got) &&
+	    cap_rights_contains(&got, &want));
+	CHECK_LIBC_ERR(write(fd2, "x", 1), ENOTCAPABLE);
 	close(fd2);
 	close(fd);
 	fd = fileargs_open(fa, "sub/c");

@@ -890,7 +890,9 @@ routable(int fd, const struct capsicum_profile *prof)
  * it knows of the file (a later, lying call cannot widen anything), so
  * from here a copy received over SCM_RIGHTS, or opened or accepted
  * through fd, is never wider than prof.  Best effort: a broker that
- * cannot record it fails closed on that file by itself.
+ * cannot record it fails closed on that file by itself.  (After exec the
+ * new image does not know what filter B routes: routable() then withdraws
+ * CAP_LOOKUP and CAP_ACCEPT from what it limits.)
  */
 static void
 tell_broker(int fd, const struct capsicum_profile *prof)
@@ -898,7 +900,9 @@ tell_broker(int fd, const struct capsicum_profile *prof)
 	struct capsicum_claim c;
 	struct stat st;
 
-	if (!b_active || RAW2(SYS_fstat, fd, &st) != 0)
+	/* Not b_active: a new image after exec does not know whether there
+	 * is a broker, and the call is ENOSYS without one. */
+	if (RAW2(SYS_fstat, fd, &st) != 0)
 		return;
 	memset(&c, 0, sizeof(c));
 	c.cl_dev = st.st_dev;

@@ -259,13 +259,19 @@ open_writable(int fd)
 }
 
 /*
- * The band where the broker puts descriptors opened through a limited
- * directory, so that they have the directory's rights (once per profile).
- * It is placed right after the profile's dup band, in one aligned block of
- * 32 numbers, so that filter R names both with one comparison (see
- * all_targets()).  True if the directory needs the broker.
+ * The bands where the broker puts descriptors opened through a limited
+ * directory or accepted on a limited listener (and copies of the
+ * profile's descriptors it receives over SCM_RIGHTS), so that they have
+ * its rights.  They follow the profile's dup band in one aligned block, so
+ * that filter R names the whole family with one masked comparison (see
+ * all_targets()): every target costs instructions in every rule that
+ * names it, and R has 4096.
+ *
+ *   block of 64: dup band (16), derived (16), derived (32): 48 open at once
+ *   block of 32: dup band (16), derived (16):              16 open at once
+ *
+ * Directories and listeners get the block of 64 while bands allow.
  */
-#define	DERIVED_BANDS	1	/* 16 descriptors open per profile at once */
 
 /* A directory with CAP_LOOKUP or a socket with CAP_ACCEPT: descriptors
  * made through it (openat, accept) get its rights. */
@@ -283,25 +289,43 @@ lookup_dir(int fd, const struct capsicum_profile *prof)
 	return (false);
 }
 
-/* The derived band that shares band's aligned block of 32, if any. */
 static const struct capsicum_band *
-derived_after(const struct capsicum_band *band)
+derived_at(const struct capsicum_profile *prof, int base, int shift)
 {
 	const struct capsicum_band *d;
 	unsigned int i, n;
 
-	if (band->band_derived || band->band_shift != CAPSICUM_BAND_SHIFT ||
-	    (band->band_base & (2 * CAPSICUM_BAND_SIZE - 1)) != 0)
-		return (NULL);
 	n = atomic_load(&capsicum_cs.cs_nbands);
 	for (i = 0; i < n; i++) {
 		d = &capsicum_cs.cs_bands[i];
-		if (d->band_derived && d->band_prof == band->band_prof &&
-		    d->band_shift == CAPSICUM_BAND_SHIFT &&
-		    d->band_base == band->band_base + CAPSICUM_BAND_SIZE)
+		if (d->band_derived && d->band_prof == prof &&
+		    d->band_shift == shift && d->band_base == base)
 			return (d);
 	}
 	return (NULL);
+}
+
+/* How many numbers, from band's base, form its family's aligned block:
+ * 16 (the dup band alone), 32 or 64.  *writable: any of them. */
+static int
+family_size(const struct capsicum_band *band, bool *writable)
+{
+	const struct capsicum_band *d16, *d32;
+	int base = band->band_base;
+
+	*writable = band->band_writable;
+	if (band->band_derived || band->band_shift != CAPSICUM_BAND_SHIFT ||
+	    (base & (2 * CAPSICUM_BAND_SIZE - 1)) != 0 ||
+	    (d16 = derived_at(band->band_prof, base + CAPSICUM_BAND_SIZE,
+	    CAPSICUM_BAND_SHIFT)) == NULL)
+		return (CAPSICUM_BAND_SIZE);
+	*writable |= d16->band_writable;
+	if ((base & (4 * CAPSICUM_BAND_SIZE - 1)) != 0 ||
+	    (d32 = derived_at(band->band_prof, base + 2 * CAPSICUM_BAND_SIZE,
+	    CAPSICUM_BAND_SHIFT + 1)) == NULL)
+		return (2 * CAPSICUM_BAND_SIZE);
+	*writable |= d32->band_writable;
+	return (4 * CAPSICUM_BAND_SIZE);
 }
 
 /* Is this derived band covered by its dup band's target? */
@@ -309,9 +333,18 @@ static bool
 merged(const struct capsicum_band *d)
 {
 	const struct capsicum_band *b;
+	unsigned int i, n;
+	bool w;
 
-	b = capsicum_band_of_fd(d->band_base - 1);
-	return (b != NULL && derived_after(b) == d);
+	n = atomic_load(&capsicum_cs.cs_nbands);
+	for (i = 0; i < n; i++) {
+		b = &capsicum_cs.cs_bands[i];
+		if (!b->band_derived && b->band_prof == d->band_prof &&
+		    d->band_base > b->band_base &&
+		    d->band_base < b->band_base + family_size(b, &w))
+			return (true);
+	}
+	return (false);
 }
 
 /*
@@ -323,7 +356,7 @@ merged(const struct capsicum_band *d)
  */
 #define	BANDS_KEPT_FREE	16
 
-static bool want_all_derived;
+static bool want_all_derived, want_big;
 
 static bool
 wants_derived(int fd, const struct capsicum_profile *prof)
@@ -332,6 +365,14 @@ wants_derived(int fd, const struct capsicum_profile *prof)
 	return (want_all_derived || lookup_dir(fd, prof));
 }
 
+static bool
+wants_big(int fd, const struct capsicum_profile *prof)
+{
+
+	return (want_big && lookup_dir(fd, prof));
+}
+
+/* Right after the profile's dup band (cap_enter() aligned it). */
 static bool
 derived_bands(int fd, const struct capsicum_profile *prof)
 {
@@ -348,21 +389,30 @@ derived_bands(int fd, const struct capsicum_profile *prof)
 	}
 	/* A descriptor opened for writing may land in them. */
 	w = cap_rights_is_set(&prof->cp_rights, CAP_WRITE);
-	for (i = 0; i < DERIVED_BANDS; i++)
-		(void)capsicum_band_add_derived(prof, w);
+	if (capsicum_band_add_derived(prof, w, CAPSICUM_BAND_SHIFT) != NULL &&
+	    wants_big(fd, prof))
+		(void)capsicum_band_add_derived(prof, w,
+		    CAPSICUM_BAND_SHIFT + 1);
 	return (true);
 }
 
+/* The distinct profiles, and how many of them are directories' or
+ * listeners' (by their first descriptor, as derived_bands() decides). */
 static unsigned int
-count_profiles(const struct capsicum_fdlist *l, unsigned int n)
+count_profiles(const struct capsicum_fdlist *l, unsigned int n,
+    unsigned int *nlookup)
 {
 	unsigned int i, j, k;
 
+	*nlookup = 0;
 	for (i = 0, k = 0; i < n; i++) {
 		for (j = 0; j < i && l[j].prof != l[i].prof; j++)
 			;
-		if (j == i)
+		if (j == i) {
 			k++;
+			if (lookup_dir(l[i].fd, l[i].prof))
+				(*nlookup)++;
+		}
 	}
 	return (k);
 }
@@ -422,8 +472,10 @@ static struct capsicum_target *
 all_targets(unsigned int *np)
 {
 	struct capsicum_target *t;
-	const struct capsicum_band *band, *d;
+	const struct capsicum_band *band;
 	unsigned int i, n, npins, nbands;
+	int size;
+	bool w;
 
 	npins = atomic_load(&capsicum_cs.cs_npins);
 	nbands = atomic_load(&capsicum_cs.cs_nbands);
@@ -450,11 +502,12 @@ all_targets(unsigned int *np)
 		t[n].t_writable = band->band_writable;
 		t[n].t_band = band->band_derived ?
 		    capsicum_band_top(band->band_prof) : band;
-		if ((d = derived_after(band)) != NULL) {
-			/* One aligned block of 32 for both: each target
+		if (!band->band_derived &&
+		    (size = family_size(band, &w)) > capsicum_band_size(band)) {
+			/* One aligned block for the family: each target
 			 * costs instructions in every rule that names it. */
-			t[n].t_mask = capsicum_band_mask(band) << 1;
-			t[n].t_writable |= d->band_writable;
+			t[n].t_mask = ~((uint32_t)size - 1);
+			t[n].t_writable = w;
 		}
 		n++;
 	}
@@ -492,7 +545,8 @@ enter_locked(void)
 	struct sock_fprog rprog, mprog;
 	struct capsicum_fdlist *limited;
 	unsigned int nlimited, ntargets, llayers, want, active, i, blen;
-	unsigned int ndirect;
+	unsigned int ndirect, nprof, nlookup;
+	int align;
 	int direct[MAX_DIRECT], bsock;
 	int *fds, ruleset, abi, r;
 	unsigned int nfds;
@@ -552,18 +606,21 @@ enter_locked(void)
 			capsicum_cs.cs_band_next = CAPSICUM_MIN_BAND_BASE;
 	}
 	active = CAP_LAYER_DUP_BANDS;
-	want_all_derived = 2 * count_profiles(limited, nlimited) +
-	    BANDS_KEPT_FREE <= CAPSICUM_MAX_BANDS;
+	nprof = count_profiles(limited, nlimited, &nlookup);
+	want_all_derived = 2 * nprof + BANDS_KEPT_FREE <= CAPSICUM_MAX_BANDS;
+	want_big = 2 * nprof + nlookup + BANDS_KEPT_FREE <= CAPSICUM_MAX_BANDS;
 	for (i = 0; i < nlimited; i++) {
 		struct capsicum_band *band;
 
-		/* A dup band starts a block of 32 that its derived band
-		 * completes. */
+		/* A dup band starts a block of 32 or 64 that its derived
+		 * bands complete. */
 		if (capsicum_band_top(limited[i].prof) == NULL &&
-		    wants_derived(limited[i].fd, limited[i].prof))
+		    wants_derived(limited[i].fd, limited[i].prof)) {
+			align = (wants_big(limited[i].fd, limited[i].prof) ?
+			    4 : 2) * CAPSICUM_BAND_SIZE;
 			capsicum_cs.cs_band_next = (capsicum_cs.cs_band_next +
-			    2 * CAPSICUM_BAND_SIZE - 1) &
-			    ~(2 * CAPSICUM_BAND_SIZE - 1);
+			    align - 1) & ~(align - 1);
+		}
 		band = capsicum_band_add(limited[i].prof,
 		    open_writable(limited[i].fd), NULL);
 		if (band == NULL)

@@ -416,12 +416,12 @@ capsicum_dup_band(int fd)
  * clobbered.  Returns false if any number in the block was taken.
  */
 static bool
-band_fill(int base)
+band_fill(int base, int size)
 {
 	long r;
 	int i;
 
-	for (i = 0; i < CAPSICUM_BAND_SIZE; i++) {
+	for (i = 0; i < size; i++) {
 		r = RAW3(SYS_fcntl, capsicum_cs.cs_ph, F_DUPFD, base + i);
 		if (r != base + i) {
 			if (r >= 0)
@@ -465,7 +465,7 @@ sub_band_base(struct capsicum_band *parent, int shift)
 }
 
 static struct capsicum_band *band_new(const struct capsicum_profile *prof,
-    bool writable, struct capsicum_band *parent, bool derived);
+    bool writable, struct capsicum_band *parent, bool derived, int shift);
 
 struct capsicum_band *
 capsicum_band_add(const struct capsicum_profile *prof, bool writable,
@@ -477,21 +477,23 @@ capsicum_band_add(const struct capsicum_profile *prof, bool writable,
 		b->band_writable |= writable;
 		return (b);
 	}
-	return (band_new(prof, writable, parent, false));
+	return (band_new(prof, writable, parent, false, CAPSICUM_BAND_SHIFT));
 }
 
 /* A band for the broker's descriptors opened through prof's directories
- * (a new one at every call). */
+ * (a new one at every call), of 16 or 32 numbers (shift 4 or 5), at the
+ * next free base, which the caller has aligned. */
 struct capsicum_band *
-capsicum_band_add_derived(const struct capsicum_profile *prof, bool writable)
+capsicum_band_add_derived(const struct capsicum_profile *prof, bool writable,
+    int shift)
 {
 
-	return (band_new(prof, writable, NULL, true));
+	return (band_new(prof, writable, NULL, true, shift));
 }
 
 static struct capsicum_band *
 band_new(const struct capsicum_profile *prof, bool writable,
-    struct capsicum_band *parent, bool derived)
+    struct capsicum_band *parent, bool derived, int top_shift)
 {
 	struct capsicum_band *b;
 	unsigned int n;
@@ -505,12 +507,12 @@ band_new(const struct capsicum_profile *prof, bool writable,
 		if (shift < 0 || (base = sub_band_base(parent, shift)) < 0)
 			return (NULL);
 	} else {
-		shift = CAPSICUM_BAND_SHIFT;
+		shift = top_shift;
 		for (tries = 0; tries < 8; tries++) {
 			base = capsicum_cs.cs_band_next;
-			capsicum_cs.cs_band_next += CAPSICUM_BAND_SIZE;
+			capsicum_cs.cs_band_next += 1 << shift;
 			raise_nofile(base + 4 * CAPSICUM_BAND_SIZE);
-			if (band_fill(base))
+			if (band_fill(base, 1 << shift))
 				break;
 		}
 		if (tries == 8)
@@ -899,7 +901,8 @@ capsicum_state_decode(const void *buf, size_t len, struct capsicum_state *st)
 	for (i = 0; i < h.sh_nbands; i++, st->nband++) {
 		if (!take(&c, &sb, sizeof(sb)) || sb.sb_prof < 0 ||
 		    sb.sb_prof >= (int32_t)h.sh_nprof || !fd_ok(sb.sb_base) ||
-		    sb.sb_shift < 0 || sb.sb_shift > CAPSICUM_BAND_SHIFT ||
+		    sb.sb_shift < 0 || sb.sb_shift > CAPSICUM_BAND_SHIFT +
+		    ((sb.sb_writable & SB_DERIVED) != 0 ? 1 : 0) ||
 		    (sb.sb_base & ((1 << sb.sb_shift) - 1)) != 0)
 			goto bad;
 		st->band[i] = sb;

@@ -124,7 +124,7 @@ struct capsicum_band *capsicum_band_add(const struct capsicum_profile *prof,
 	    bool writable, struct capsicum_band *parent);
 struct capsicum_band *capsicum_dup_band(int fd);
 struct capsicum_band *capsicum_band_add_derived(
-	    const struct capsicum_profile *prof, bool writable);
+	    const struct capsicum_profile *prof, bool writable, int shift);
 
 static inline int
 capsicum_band_size(const struct capsicum_band *b)

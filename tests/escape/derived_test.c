@@ -246,7 +246,7 @@ Test(derived, lookups_stay_beneath)
 static void
 numbers(void *arg)
 {
-	int dir, fds[40], i, n, plain;
+	int dir, fds[100], i, n, plain;
 
 	dir = LIMITED_DIR(arg, CAP_LOOKUP, CAP_READ, CAP_FSTAT, CAP_FCNTL);
 	plain = open(arg, O_RDONLY | O_DIRECTORY);
@@ -258,14 +258,21 @@ numbers(void *arg)
 		CHECK(fds[0] >= 0);
 		CHECK(close(fds[0]) == 0);
 	}
-	/* 16 at once per profile, then EMFILE. */
-	for (n = 0; n < 40; n++) {
+	/* 48 at once per profile (a derived band of 16 and one of 32),
+	 * each in the family's block of 64 after the dup band, then
+	 * EMFILE. */
+	for (n = 0; n < 100; n++) {
 		fds[n] = (int)raw(SYS_openat, dir, "f", O_RDONLY);
 		if (fds[n] < 0)
 			break;
+		CHECK(fds[n] >= 256 && (fds[n] & 63) >= 16);
+		CHECK((fds[n] & ~63) == (fds[0] & ~63));
+		CHECK_ERR(raw(SYS_fchmod, fds[n], 0600), ENOTCAPABLE);
 	}
-	CHECK(n == 16 && fds[n] == -EMFILE);
+	CHECK(n == 48 && fds[n] == -EMFILE);
 	CHECK(close(fds[7]) == 0);
+	CHECK(close(fds[40]) == 0);
+	CHECK_OK(fds[40] = (int)raw(SYS_openat, dir, "f", O_RDONLY));
 	CHECK_OK(fds[7] = (int)raw(SYS_openat, dir, "f", O_RDONLY));
 	for (i = 0; i < n; i++)
 		CHECK(close(fds[i]) == 0);

@@ -637,23 +637,58 @@ capsicum_fdtab_snapshot(struct capsicum_fdlist **listp, unsigned *np)
 #define	STATE_ENV	"CAPSICUM_STATE_FD"
 #define	STATE_MAX	(4 << 20)
 
+/*
+ * The record is one open file, and fork shares it: a child that limited a
+ * descriptor or entered capability mode would rewrite its parent's record
+ * (and an image after exec would inherit a record its parent still
+ * writes).  So a process writes only a record it made itself, checked by
+ * pid and by the file's identity (the sandbox may have put another file
+ * at that number); otherwise it makes its own, whole, on the next save.
+ */
+static pid_t state_owner;
+static dev_t state_dev;
+static ino_t state_ino;
+
+static bool
+state_is_ours(long fd)
+{
+	struct stat st;
+
+	return (fd >= 0 && state_owner == (pid_t)RAW0(SYS_getpid) &&
+	    RAW2(SYS_fstat, fd, &st) == 0 && st.st_dev == state_dev &&
+	    st.st_ino == state_ino);
+}
+
 int
 capsicum_state_open(void)
 {
+	struct stat st;
 	char buf[24];
-	long fd;
+	long fd, hi, old;
 
-	if (capsicum_cs.cs_statefd >= 0)
-		return (capsicum_cs.cs_statefd);
+	old = capsicum_cs.cs_statefd;
+	if (state_is_ours(old))
+		return ((int)old);
 	fd = RAW2(SYS_memfd_create, "capsicum-state", 0);
 	if (fd < 0)
 		return (-1);
 	/* Keep it out of the way of the program's own low numbers. */
-	long hi = RAW3(SYS_fcntl, fd, F_DUPFD, 200);
+	hi = RAW3(SYS_fcntl, fd, F_DUPFD, 200);
 	if (hi >= 0) {
 		RAW1(SYS_close, fd);
 		fd = hi;
 	}
+	if (RAW2(SYS_fstat, fd, &st) != 0) {
+		RAW1(SYS_close, fd);
+		return (-1);
+	}
+	state_owner = (pid_t)RAW0(SYS_getpid);
+	state_dev = st.st_dev;
+	state_ino = st.st_ino;
+	/* The shared record stays with the others; this process lets go
+	 * of it unless capability mode pins its number. */
+	if (old >= 0 && !atomic_load(&capsicum_cs.cs_mode))
+		RAW1(SYS_close, old);
 	snprintf(buf, sizeof(buf), "%ld", fd);
 	setenv(STATE_ENV, buf, 1);
 	capsicum_cs.cs_statefd = (int)fd;

@@ -370,3 +370,72 @@ Test(limits_follow, exec)
 	close(fd);
 	close(109);
 }
+
+/* The record fork shares: a child's limits and cap_enter() go to a record
+ * of its own, so the parent's stays as it was, and the child's own exec
+ * still sees the child's limits. */
+static size_t
+read_record(char *buf, size_t size)
+{
+	const char *env = getenv("CAPSICUM_STATE_FD");
+	ssize_t n;
+
+	cr_assert_not_null(env, "no CAPSICUM_STATE_FD");
+	n = pread(atoi(env), buf, size, 0);
+	cr_assert_gt(n, 0);
+	return ((size_t)n);
+}
+
+Test(limits_follow, fork_child_keeps_its_own_record)
+{
+	static char before[65536], after[65536];
+	const char *helper = test_helper("rights_report");
+	cap_rights_t r, w;
+	size_t nb, na;
+	char out[256];
+	ssize_t n;
+	int fd, p[2], st;
+	pid_t pid;
+
+	limited_pair(&fd, &r);
+	nb = read_record(before, sizeof(before));
+	cr_assert_eq(pipe(p), 0);
+	pid = fork();
+	if (pid == 0) {
+		int mine = open("/dev/null", O_RDWR);
+
+		cap_rights_init(&w, CAP_WRITE);
+		if (mine < 0 || dup2(mine, 111) != 111 ||
+		    cap_rights_limit(111, &w) != 0)
+			_exit(2);
+		dup2(p[1], 1);
+		execl(helper, "rights_report", "111", (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	n = read(p[0], out, sizeof(out) - 1);
+	cr_assert_gt(n, 0, "no output from %s", helper);
+	out[n] = '\0';
+	waitpid(pid, &st, 0);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	cr_assert_str_eq(out, "fd 111: 0x0200000000000002 0x0400000000000000 "
+	    "fcntls 0x0 ioctls 0\n");
+	na = read_record(after, sizeof(after));
+	cr_assert_eq(na, nb);
+	cr_assert_eq(memcmp(before, after, nb), 0,
+	    "the child rewrote the parent's record");
+	/* And a child in capability mode (pins, bands, layers) neither. */
+	pid = fork();
+	if (pid == 0) {
+		setenv("CAPSICUM_QUIET", "1", 1);
+		_exit(cap_enter() == 0 ? 0 : 3);
+	}
+	waitpid(pid, &st, 0);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	na = read_record(after, sizeof(after));
+	cr_assert_eq(na, nb);
+	cr_assert_eq(memcmp(before, after, nb), 0,
+	    "cap_enter in a child rewrote the parent's record");
+	close(p[0]);
+	close(fd);
+}

@@ -234,6 +234,25 @@ capsicum_broker_spawn(void)
 	return (sv[0]);
 }
 
+/* The broker's "ready" byte: 0, or -ESRCH when it exited instead. */
+static int
+wait_ready(int sock)
+{
+	struct pollfd pfd = { sock, POLLIN, 0 };
+	char c;
+	long r;
+
+	do
+		r = RAW3(SYS_poll, &pfd, 1, 5000);
+	while (r == -EINTR);
+	if (r <= 0)
+		return (-ESRCH);
+	do
+		r = RAW3(SYS_read, sock, &c, 1);
+	while (r == -EINTR);
+	return (r == 1 && c == 'R' ? 0 : -ESRCH);
+}
+
 int
 capsicum_broker_attach(int sock, const struct sock_fprog *bprog)
 {
@@ -251,9 +270,12 @@ capsicum_broker_attach(int sock, const struct sock_fprog *bprog)
 	}
 	r = send_fd(sock, (int)listener);
 	RAW1(SYS_close, listener);
+	if (r == 0)
+		r = wait_ready(sock);
 	RAW1(SYS_close, sock);
 	/* Filter B is in either way; without the broker its calls fail with
-	 * ENOSYS, closed rather than open. */
+	 * ENOSYS, closed rather than open, and the layer is reported
+	 * missing. */
 	return (r);
 }
 
@@ -1608,11 +1630,22 @@ broker_main(int sock)
 	rbuf = map(RECV_BUF);
 	remember_pins();
 	listener = recv_fd(sock);
-	RAW1(SYS_close, sock);
-	if (listener < 0 ||
+	if (listener < 0)
+		_exit(0);
+	/* The listener may already have that number (dup3 refuses to
+	 * duplicate onto itself). */
+	if (listener != BROKER_LISTENER &&
 	    RAW3(SYS_dup3, listener, BROKER_LISTENER, O_CLOEXEC) < 0)
 		_exit(0);
+	if (listener == BROKER_LISTENER &&
+	    RAW3(SYS_fcntl, listener, F_SETFD, FD_CLOEXEC) < 0)
+		_exit(0);
 	listener = BROKER_LISTENER;
+	/* Ready: capsicum_broker_attach() waits for this byte, so that a
+	 * broker that could not start is reported, not silent. */
+	if (RAW3(SYS_write, sock, "R", 1) != 1)
+		_exit(0);
+	RAW1(SYS_close, sock);
 	/* It needs none of the sandbox's descriptors: it takes what it
 	 * needs from the caller, per request. */
 	(void)RAW3(SYS_close_range, 0, listener - 1, 0);

@@ -202,6 +202,45 @@ Test(scmrights, limited_file_sent_to_itself, .timeout = 60)
 	IN_DIR(limited_file_to_self);
 }
 
+/*
+ * Nothing open but stdio and the limited file, descriptor 3 free: the
+ * broker then receives its listener as descriptor 3, where it keeps it.
+ * (It used to dup3() it onto itself, fail and exit; every brokered call
+ * then failed with ENOSYS.)  cap_enforcement() must report the broker
+ * only when it runs.
+ */
+static void
+broker_with_three_free(void *arg)
+{
+	struct cap_enforcement ce;
+	char p[512];
+	int fd, got, sv[2];
+
+	SKIP_UNDER_VALGRIND();
+	raw(SYS_close_range, 3, ~0U, 0);
+	snprintf(p, sizeof(p), "%s/f", (const char *)arg);
+	fd = (int)raw(SYS_open, p, O_RDONLY);
+	CHECK(fd == 3);
+	CHECK(raw(SYS_dup2, fd, 9) == 9 && raw(SYS_close, fd) == 0);
+	CHECK(cap_rights_limit(9, RIGHTS(CAP_READ, CAP_FSTAT)) == 0);
+	capmode_enter();
+	CHECK(cap_enforcement(&ce) == 0);
+	CHECK((ce.ce_active & CAP_LAYER_BROKER) != 0);
+	CHECK((ce.ce_missing & CAP_LAYER_BROKER) == 0);
+	got = round_trip(9, false);
+	CHECK(got >= BAND_MIN);
+	CHECK_ERR(raw(SYS_write, got, "x", 1), ENOTCAPABLE);
+	/* A plain receive works too (not ENOSYS). */
+	CHECK(raw(SYS_socketpair, AF_UNIX, SOCK_SEQPACKET, 0, sv) == 0);
+	CHECK(raw(SYS_write, sv[0], "ab", 2) == 2);
+	CHECK(recv_fds(sv[1], &got, 0, 0, NULL) == 0);
+}
+
+Test(scmrights, broker_starts_with_descriptor_3_free, .timeout = 60)
+{
+	IN_DIR(broker_with_three_free);
+}
+
 /* ---------------------------------------------------------------------
  * Files opened through a limited directory and connections accepted on
  * a limited listener: the broker made them, it knows them.

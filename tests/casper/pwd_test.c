@@ -15,6 +15,7 @@
 #include <sys/capsicum.h>
 #include <libcasper.h>
 #include <casper/cap_pwd.h>
+#include <capsicum_helpers.h>
 
 #define	MAXENT	512
 
@@ -150,6 +151,37 @@ every_entry(void *arg)
 Test(pwd, every_entry_from_capability_mode)
 {
 	SANDBOXED(every_entry, NULL);
+}
+
+/*
+ * The usual capsicumized program: nothing open but stdio, stdio limited,
+ * Casper opened, then capability mode.  Limited descriptors start the
+ * broker, which then receives the process's replies (recvmsg); this
+ * once failed with ENOSYS when the broker could not start.
+ */
+static void
+limited_stdio(void *arg)
+{
+	cap_channel_t *chan;
+	struct passwd *pw;
+	int i;
+
+	(void)arg;
+	(void)syscall(SYS_close_range, 3, ~0U, 0);
+	CHECK(caph_limit_stdio() == 0);
+	chan = open_pwd();
+	capmode_enter();
+	for (i = 0; i < 100; i++) {
+		pw = cap_getpwnam(chan, "root");
+		CHECK(pw != NULL && pw->pw_uid == 0);
+	}
+	cap_close(chan);
+	_exit(0);
+}
+
+Test(pwd, from_a_program_with_limited_stdio)
+{
+	SANDBOXED(limited_stdio, NULL);
 }
 
 static void

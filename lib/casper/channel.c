@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/capsicum.h>
 #include <sys/nv.h>
 
 #include "casper_impl.h"
@@ -113,11 +114,36 @@ cap_send_nvlist(const cap_channel_t *chan, const nvlist_t *nvl)
 	return (nvlist_send(chan->cch_sock, nvl));
 }
 
+/*
+ * In capability mode with libcapsicum's broker running (some descriptor
+ * was limited), every recvmsg() is a round trip to the broker, which
+ * places received descriptors by their rights.  nvlist_recv() peeks and
+ * reads with recv() when the header announces no descriptor, so most
+ * replies then cost two plain system calls instead.  The answer cannot
+ * change once known: capability mode is for life.
+ */
+static bool
+recvmsg_brokered(void)
+{
+	static _Atomic int known;	/* 0: not yet, 1: no, 2: yes */
+	struct cap_enforcement ce;
+	int k;
+
+	if ((k = known) != 0)
+		return (k == 2);
+	if (!cap_sandboxed())
+		return (false);
+	k = cap_enforcement(&ce) == 0 &&
+	    (ce.ce_active & CAP_LAYER_BROKER) != 0 ? 2 : 1;
+	known = k;
+	return (k == 2);
+}
+
 nvlist_t *
 casper_chan_recv(const cap_channel_t *chan, int nvflags)
 {
 
-	return (chan->cch_seqpacket ?
+	return (chan->cch_seqpacket && !recvmsg_brokered() ?
 	    nv_impl_recv_seqpacket(chan->cch_sock, nvflags) :
 	    nvlist_recv(chan->cch_sock, nvflags));
 }

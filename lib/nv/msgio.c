@@ -197,6 +197,29 @@ rx_close(struct rx *rx)
 	errno = serrno;
 }
 
+/* recv() with rx_recvmsg()'s retries and its MSG_TRUNC convention. */
+static ssize_t
+rx_recv(struct rx *rx, void *buf, size_t len, int flags)
+{
+	ssize_t ret;
+
+	/* MSG_TRUNC: a record reports its real length (a stream ignores
+	 * it), so a record that does not fit is seen, as with recvmsg(). */
+	for (;;) {
+		ret = recv(rx->rx_sock, buf, len, flags | MSG_TRUNC);
+		if (ret >= 0)
+			break;
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN && wait_ready(rx->rx_sock, POLLIN) == 0)
+			continue;
+		return (-1);
+	}
+	if ((flags & MSG_PEEK) == 0 && (size_t)ret > len)
+		return ((ssize_t)len + 1);	/* The caller sees a misfit. */
+	return (ret);
+}
+
 /*
  * recvmsg() that collects descriptors.  The control buffer has room for
  * the descriptors still expected (plus credentials, should SO_PASSCRED be
@@ -223,6 +246,13 @@ rx_recvmsg(struct rx *rx, void *buf, size_t len, int flags)
 	room = rx->rx_max - rx->rx_nfds;
 	if (room > NV_FD_BATCH)
 		room = NV_FD_BATCH;
+	/* Peeks, and reads when no descriptor is expected, need no control
+	 * data: recv(), which also keeps them out of libcapsicum's broker
+	 * (in capability mode every recvmsg() is a round trip to it).  A
+	 * descriptor the peer attached anyway is discarded by the kernel,
+	 * never installed. */
+	if ((flags & MSG_PEEK) != 0 || room == 0)
+		return (rx_recv(rx, buf, len, flags));
 	iov.iov_base = buf;
 	iov.iov_len = len;
 	for (;;) {
@@ -541,8 +571,6 @@ nvlist_t *
 nvlist_recv(int sock, int flags)
 {
 	unsigned char stackbuf[NV_STACK_BUF], *buf;
-	struct msghdr msg;
-	struct iovec iov;
 	struct rx rx;
 	nvlist_t *nvl;
 	size_t size;
@@ -561,13 +589,11 @@ nvlist_recv(int sock, int flags)
 	nvl = NULL;
 	buf = NULL;
 	ask = false;
-	memset(&msg, 0, sizeof(msg));
-	iov.iov_base = stackbuf;
-	iov.iov_len = NV_HEADER_SIZE;
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
+	/* recv(), not recvmsg(): a peek takes no descriptors, and in
+	 * capability mode recvmsg() goes through libcapsicum's broker. */
 	for (;;) {
-		n = recvmsg(sock, &msg, MSG_PEEK | MSG_TRUNC | MSG_WAITALL);
+		n = recv(sock, stackbuf, NV_HEADER_SIZE,
+		    MSG_PEEK | MSG_TRUNC | MSG_WAITALL);
 		if (n >= 0)
 			break;
 		if (errno == EINTR)
@@ -576,7 +602,10 @@ nvlist_recv(int sock, int flags)
 			continue;
 		return (NULL);
 	}
-	if ((msg.msg_flags & MSG_TRUNC) != 0)
+	/* With MSG_TRUNC a record reports its whole length: longer than
+	 * the header means a record socket (a stream never reports more
+	 * than it copied). */
+	if (n > NV_HEADER_SIZE)
 		buf = recv_record(&rx, SOCK_SEQPACKET, n, stackbuf, &size);
 	else if (n == NV_HEADER_SIZE)
 		buf = recv_small(&rx, stackbuf, &size, &ask);

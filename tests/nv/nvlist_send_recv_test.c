@@ -997,3 +997,38 @@ Test(nvlist_recv, __big_endian_message_with_descriptors)
 	cr_assert_eq(count_fds(), before);
 	close_pair(sv);
 }
+
+/*
+ * A message that announces no descriptors is read without control data
+ * (recv(), which stays out of libcapsicum's broker in capability mode):
+ * descriptors the peer attached anyway are discarded by the kernel and
+ * never installed, and the list itself arrives.
+ */
+Test(nvlist_recv, __descriptors_on_a_message_announcing_none_are_dropped)
+{
+	nvlist_t *nvl, *in;
+	unsigned char *packed;
+	int types[] = { SOCK_STREAM, SOCK_SEQPACKET, SOCK_DGRAM };
+	int sv[2], fds[3], before;
+	size_t i, len;
+
+	in = nvlist_create(0);
+	nvlist_add_number(in, "n", 42);
+	packed = nvlist_pack(in, &len);
+	cr_assert_not_null(packed);
+	for (i = 0; i < 3; i++) {
+		pair_of(types[i], sv);
+		before = count_fds();
+		fds[0] = fds[1] = fds[2] = STDERR_FILENO;
+		raw_send(sv[0], packed, len, fds, 3);
+		nvl = nvlist_recv(sv[1], 0);
+		cr_assert_not_null(nvl, "type %d: %s", types[i],
+		    strerror(errno));
+		cr_assert_eq(nvlist_get_number(nvl, "n"), 42);
+		cr_assert_eq(count_fds(), before);
+		nvlist_destroy(nvl);
+		close_pair(sv);
+	}
+	free(packed);
+	nvlist_destroy(in);
+}

@@ -739,6 +739,10 @@ nv_impl_recv_seqpacket(int sock, int flags)
 			errno = EINVAL;
 		goto close_fds;
 	}
+	/* Descriptors on a message that announces none are dropped, as
+	 * nvlist_recv()'s recv() drops them. */
+	if (ndesc == 0)
+		rx_close(&rx);
 	if (rx_expect(&rx, ndesc) != 0 || rx_more_fds(&rx) != 0)
 		goto close_fds;
 	/* From here on the unpacker owns the descriptors, even on failure. */

@@ -270,12 +270,21 @@ capsicum_broker_attach(int sock, const struct sock_fprog *bprog)
 	}
 	r = send_fd(sock, (int)listener);
 	RAW1(SYS_close, listener);
-	if (r == 0)
-		r = wait_ready(sock);
-	RAW1(SYS_close, sock);
+	if (r != 0)
+		RAW1(SYS_close, sock);
 	/* Filter B is in either way; without the broker its calls fail with
 	 * ENOSYS, closed rather than open, and the layer is reported
 	 * missing. */
+	return (r);
+}
+
+int
+capsicum_broker_ready(int sock)
+{
+	int r;
+
+	r = wait_ready(sock);
+	RAW1(SYS_close, sock);
 	return (r);
 }
 

@@ -51,9 +51,16 @@ int	capsicum_broker_spawn(void);
 
 /*
  * cap_enter(), after Landlock and before filters M and R: load filter B
- * with a listener and hand the listener to the broker.  Closes sock.
- * 0, or -errno (with B loaded, brokered calls then fail with ENOSYS).
+ * with a listener and hand the listener to the broker.  0, or -errno
+ * (with B loaded, brokered calls then fail with ENOSYS).  sock stays
+ * open for capsicum_broker_ready() on success, is closed on failure.
  */
 int	capsicum_broker_attach(int sock, const struct sock_fprog *bprog);
+
+/*
+ * Then, after other work (the broker starts meanwhile): wait for its
+ * "ready" byte.  0, or -ESRCH when it exited instead.  Closes sock.
+ */
+int	capsicum_broker_ready(int sock);
 
 #endif /* !CAPSICUM_BROKER_H */

@@ -542,7 +542,7 @@ enter_locked(void)
 {
 	struct capsicum_filter_in fin;
 	struct capsicum_target *targets;
-	struct sock_fprog rprog, mprog;
+	struct sock_fprog rprog, mprog, bprog;
 	struct capsicum_fdlist *limited;
 	unsigned int nlimited, ntargets, llayers, want, active, i, blen;
 	unsigned int ndirect, nprof, nlookup;
@@ -550,7 +550,7 @@ enter_locked(void)
 	int direct[MAX_DIRECT], bsock;
 	int *fds, ruleset, abi, r;
 	unsigned int nfds;
-	bool strict, all_threads;
+	bool strict, all_threads, broker_ok;
 
 	strict = strict_requested || env_flag("CAPSICUM_STRICT");
 	capsicum_cs.cs_strict = strict;
@@ -649,9 +649,44 @@ enter_locked(void)
 	ndirect = direct_dirs(fds, nfds, direct, MAX_DIRECT);
 	if (ndirect > 0 || holds_directory(fds, nfds))
 		want |= CAP_LAYER_BROKER;
-	bsock = -1;
+
+	/* The filters' programs, R and B, now: once the broker is forked
+	 * every page this process writes is copied, and building R writes
+	 * plenty. */
+	if ((targets = all_targets(&ntargets)) == NULL) {
+		free(fds);
+		errno = ENOMEM;
+		return (-1);
+	}
+	memset(&fin, 0, sizeof(fin));
+	fin.fi_trap = capsicum_cs.cs_trap;
+	fin.fi_self = capsicum_cs.cs_pid;
+	fin.fi_global = true;
+	fin.fi_targets = targets;
+	fin.fi_ntargets = ntargets;
+	if ((r = capsicum_rfilter_build(&fin, &rprog)) != 0) {
+		free(targets);
+		free(fds);
+		errno = -r;
+		return (-1);
+	}
+	bprog.len = 0;
+	bprog.filter = NULL;
 	if ((want & CAP_LAYER_BROKER) != 0 &&
-	    (bsock = capsicum_broker_spawn()) < 0 && strict) {
+	    (r = capsicum_bfilter_build(direct, ndirect, targets, ntargets,
+	    &bprog)) != 0 && strict) {
+		capsicum_filter_free(&rprog);
+		free(targets);
+		free(fds);
+		errno = -r;
+		return (-1);
+	}	/* else no broker: reported missing */
+	bsock = -1;
+	if (bprog.len > 0 && (bsock = capsicum_broker_spawn()) < 0 &&
+	    strict) {
+		capsicum_filter_free(&rprog);
+		capsicum_filter_free(&bprog);
+		free(targets);
 		free(fds);
 		errno = -bsock;
 		return (-1);
@@ -670,7 +705,7 @@ enter_locked(void)
 		if (r != 0 && strict) {
 			free(fds);
 			errno = -r;
-			return (-1);
+			goto fail_built;
 		}
 	}
 	free(fds);
@@ -680,7 +715,7 @@ enter_locked(void)
 	 * the process more restricted than before, never less. */
 	if (RAW5(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
 		errno = EPERM;
-		goto fail_ruleset;
+		goto fail_built;
 	}
 	active |= CAP_LAYER_SECCOMP | CAP_LAYER_RIGHTS;
 	if (ruleset >= 0) {
@@ -688,15 +723,18 @@ enter_locked(void)
 		if (r != 0) {
 			if (strict) {
 				errno = -r;
-				goto fail_ruleset;
+				goto fail_built;
 			}
 		} else {
 			active |= llayers;
 			if (all_threads)
 				active |= CAP_LAYER_ALL_THREADS;
 			else if (strict) {
+				/* The ruleset stays open: a late thread may
+				 * still restrict itself with it. */
+				ruleset = -1;
 				errno = EBUSY;
-				return (-1);
+				goto fail_built;
 			}
 		}
 		if (r != 0 || all_threads)
@@ -704,66 +742,74 @@ enter_locked(void)
 		ruleset = -1;
 	}
 
-	/* 6. The filters: R from the limits, M from the build-time copy,
-	 * and B, whose listener goes to the broker started above. */
-	if ((targets = all_targets(&ntargets)) == NULL) {
-		errno = ENOMEM;
-		return (-1);
-	}
+	/* 6. The filters: B, whose listener goes to the broker started
+	 * above, then R from the limits, then M from the build-time copy,
+	 * which reports the layers. */
+	broker_ok = false;
 	if (bsock >= 0) {
-		struct sock_fprog bprog;
-
 		pending_broker = -1;
-		r = capsicum_bfilter_build(direct, ndirect, targets,
-		    ntargets, &bprog);
-		if (r == 0) {
-			blen = bprog.len;
-			r = capsicum_broker_attach(bsock, &bprog);
-			capsicum_filter_free(&bprog);
-		} else {
-			RAW1(SYS_close, bsock);
-		}
-		if (r == 0) {
-			active |= CAP_LAYER_BROKER;
-			b_active = true;
-			b_direct = malloc((ndirect + 1) * sizeof(*b_direct));
-			b_targets = malloc((ntargets + 1) * sizeof(*b_targets));
-			if (b_direct != NULL && b_targets != NULL) {
-				memcpy(b_direct, direct, ndirect *
-				    sizeof(*direct));
-				b_ndirect = ndirect;
-				memcpy(b_targets, targets, ntargets *
-				    sizeof(*targets));
-				b_ntargets = ntargets;
-			}
-		} else if (strict) {
-			free(targets);
-			errno = -r;
-			return (-1);
-		}
+		blen = bprog.len;
+		r = capsicum_broker_attach(bsock, &bprog);
+		broker_ok = r == 0;	/* bsock is closed otherwise */
 	}
-	memset(&fin, 0, sizeof(fin));
-	fin.fi_trap = capsicum_cs.cs_trap;
-	fin.fi_self = capsicum_cs.cs_pid;
-	fin.fi_global = true;
-	fin.fi_targets = targets;
-	fin.fi_ntargets = ntargets;
-	fin.fi_layers = active;
-	r = capsicum_rfilter_build(&fin, &rprog);
-	free(targets);
-	if (r != 0) {
-		errno = -r;
-		return (-1);
-	}
-	if ((r = capsicum_mfilter_get(&fin, &mprog)) != 0) {
+	capsicum_filter_free(&bprog);
+	if (bsock >= 0 && !broker_ok && strict) {
+		free(targets);
 		errno = -r;
 		goto fail_rprog;
 	}
-	if ((r = capsicum_filter_load(&rprog)) != 0 ||
+	if ((r = capsicum_filter_load(&rprog)) != 0) {
+		if (broker_ok)
+			RAW1(SYS_close, bsock);
+		free(targets);
+		errno = -r;
+		goto fail_rprog;
+	}
+	if (broker_ok) {
+		active |= CAP_LAYER_BROKER;
+		b_active = true;
+		b_direct = malloc((ndirect + 1) * sizeof(*b_direct));
+		b_targets = malloc((ntargets + 1) * sizeof(*b_targets));
+		if (b_direct != NULL && b_targets != NULL) {
+			memcpy(b_direct, direct, ndirect * sizeof(*direct));
+			b_ndirect = ndirect;
+			memcpy(b_targets, targets, ntargets *
+			    sizeof(*targets));
+			b_ntargets = ntargets;
+		}
+	}
+	free(targets);
+	fin.fi_targets = NULL;
+	fin.fi_ntargets = 0;
+	fin.fi_layers = active;
+	if ((r = capsicum_mfilter_get(&fin, &mprog)) != 0 ||
 	    (r = capsicum_filter_load(&mprog)) != 0) {
 		capsicum_filter_free(&mprog);
+		if (broker_ok)
+			RAW1(SYS_close, bsock);
 		errno = -r;
 		goto fail_rprog;
+	}
+	/*
+	 * Last, the broker's "ready": it started while the filters were
+	 * loaded, so this rarely waits (a vCPU that must be woken for it
+	 * costs hundreds of microseconds on the project VM).  If it never
+	 * came, the layer is missing: brokered calls fail with ENOSYS.
+	 * Filter M's probe still names the layer; the library's record,
+	 * which cap_enforcement() reads first, does not.
+	 */
+	if (broker_ok && capsicum_broker_ready(bsock) != 0) {
+		active &= ~CAP_LAYER_BROKER;
+		b_active = false;
+		if (strict) {
+			capsicum_filter_free(&rprog);
+			capsicum_filter_free(&mprog);
+			capsicum_cs.cs_active = active;
+			capsicum_cs.cs_missing = want & ~active;
+			atomic_store(&capsicum_cs.cs_mode, 1);
+			errno = ESRCH;
+			return (-1);
+		}
 	}
 	capsicum_cs.cs_nfilters = (active & CAP_LAYER_BROKER) != 0 ? 3 : 2;
 	capsicum_cs.cs_insns = rprog.len + mprog.len +
@@ -778,9 +824,11 @@ enter_locked(void)
 	    "Landlock is not available on this kernel" : NULL);
 	return (0);
 
+fail_built:
+	capsicum_filter_free(&bprog);
+	free(targets);
 fail_rprog:
 	capsicum_filter_free(&rprog);
-fail_ruleset:
 	if (ruleset >= 0)
 		RAW1(SYS_close, ruleset);
 	return (-1);

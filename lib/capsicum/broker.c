@@ -373,6 +373,10 @@ read_string(pid_t pid, uint64_t addr, char *buf, size_t size)
 
 	for (off = 0; off < size;) {
 		chunk = 4096 - ((addr + off) & 4095);
+		/* Most paths are short: copy a little first, not the rest
+		 * of the page. */
+		if (off == 0 && chunk > 256)
+			chunk = 256;
 		if (chunk > size - off)
 			chunk = size - off;
 		local.iov_base = buf + off;

@@ -649,14 +649,23 @@ static pid_t state_owner;
 static dev_t state_dev;
 static ino_t state_ino;
 
+/* Is fd still the record this library knows (not something the
+ * program put at that number since)? */
 static bool
-state_is_ours(long fd)
+state_same_file(long fd)
 {
 	struct stat st;
 
-	return (fd >= 0 && state_owner == (pid_t)RAW0(SYS_getpid) &&
-	    RAW2(SYS_fstat, fd, &st) == 0 && st.st_dev == state_dev &&
-	    st.st_ino == state_ino);
+	return (fd >= 0 && RAW2(SYS_fstat, fd, &st) == 0 &&
+	    st.st_dev == state_dev && st.st_ino == state_ino);
+}
+
+static bool
+state_is_ours(long fd)
+{
+
+	return (state_owner == (pid_t)RAW0(SYS_getpid) &&
+	    state_same_file(fd));
 }
 
 int
@@ -682,13 +691,15 @@ capsicum_state_open(void)
 		RAW1(SYS_close, fd);
 		return (-1);
 	}
+	/* The shared record stays with the others; this process lets go
+	 * of it unless capability mode pins its number (or the number now
+	 * holds some other file of the program's). */
+	if (old >= 0 && !atomic_load(&capsicum_cs.cs_mode) &&
+	    state_same_file(old))
+		RAW1(SYS_close, old);
 	state_owner = (pid_t)RAW0(SYS_getpid);
 	state_dev = st.st_dev;
 	state_ino = st.st_ino;
-	/* The shared record stays with the others; this process lets go
-	 * of it unless capability mode pins its number. */
-	if (old >= 0 && !atomic_load(&capsicum_cs.cs_mode))
-		RAW1(SYS_close, old);
 	snprintf(buf, sizeof(buf), "%ld", fd);
 	setenv(STATE_ENV, buf, 1);
 	capsicum_cs.cs_statefd = (int)fd;
@@ -1068,6 +1079,12 @@ capsicum_state_load(void)
 		return;
 	if (RAW4(SYS_pread64, fd, buf, st.st_size, 0) == st.st_size &&
 	    capsicum_state_decode(buf, (size_t)st.st_size, &d) == 0) {
+		/* Inherited: maybe shared with the image's parent.  Known
+		 * by identity, owned by nobody: the next save writes a
+		 * record of this process's own and lets go of this one. */
+		state_owner = 0;
+		state_dev = st.st_dev;
+		state_ino = st.st_ino;
 		state_apply(&d, (int)fd);
 		capsicum_state_free(&d);
 	}

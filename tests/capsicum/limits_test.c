@@ -439,3 +439,33 @@ Test(limits_follow, fork_child_keeps_its_own_record)
 	close(p[0]);
 	close(fd);
 }
+
+/* A program that reuses the record's number for a file of its own:
+ * the library neither writes into that file nor closes it. */
+Test(limits_follow, record_number_reused_by_the_program)
+{
+	char path[] = "/tmp/capsicum-recordXXXXXX", buf[16];
+	cap_rights_t r;
+	struct stat a, b;
+	int fd, n, mine;
+
+	limited_pair(&fd, &r);
+	n = atoi(getenv("CAPSICUM_STATE_FD"));
+	mine = mkstemp(path);
+	cr_assert_geq(mine, 0);
+	unlink(path);
+	cr_assert_eq(write(mine, "keep", 4), 4);
+	cr_assert_eq(dup2(mine, n), n);
+	cr_assert_eq(fstat(n, &a), 0);
+	/* The next save must go elsewhere. */
+	cr_assert_eq(cap_rights_limit(fd, cap_rights_init(&r, CAP_READ)), 0);
+	cr_assert_eq(fstat(n, &b), 0, "the program's descriptor was closed");
+	cr_assert(a.st_dev == b.st_dev && a.st_ino == b.st_ino);
+	cr_assert_eq(b.st_size, 4);
+	cr_assert_eq(pread(n, buf, sizeof(buf), 0), 4);
+	cr_assert_eq(memcmp(buf, "keep", 4), 0);
+	cr_assert_neq(atoi(getenv("CAPSICUM_STATE_FD")), n);
+	close(mine);
+	close(n);
+	close(fd);
+}

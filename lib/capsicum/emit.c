@@ -28,6 +28,7 @@
  * call's syscall numbers) merge into one rule testing a set of values.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +97,7 @@ struct enode {
 	int		label;
 	int		tramp;		/* its dispatch trampoline, or -1 */
 	bool		far;		/* sets jump through JA (too long) */
+	unsigned int	far_pass;	/* the pass that made it far */
 	bool		done;		/* emitted in this pass */
 	unsigned int	first, last;	/* instructions it was emitted to */
 };
@@ -114,6 +116,8 @@ struct emitter {
 	int		*plain_head;	/* unconditional rows, by call */
 	int		*plain_next;
 	bool		dispatch_far;	/* leaves jump through their own ja */
+	unsigned int	dispatch_pass;	/* the pass that made it far */
+	unsigned int	pass;		/* resolve() calls so far */
 	unsigned int	dispatch_first, dispatch_last;
 	/* output */
 	struct sock_filter *prog;
@@ -840,20 +844,18 @@ rule_cmp(const void *a, const void *b)
 	return ((x->seq > y->seq) - (x->seq < y->seq));
 }
 
-/* Rules by syscall, then priority, then table order; an index is sorted
- * and the rules moved once (they are large).  rule_cmp() needs the base
- * in a static: the emitter runs under the capability-mode lock. */
+/* Rules by syscall, then priority, then table order.  An index is
+ * sorted and the rules permuted in place (they are large, and in a
+ * process just forked every new page costs a fault).  rule_cmp() needs
+ * the base in a static: the emitter runs under the capability-mode
+ * lock. */
 static void
 sort_rules(struct emitter *e)
 {
-	struct erule *sorted;
-	unsigned int *order, i;
+	struct erule tmp;
+	unsigned int *order, i, j, k;
 
-	order = malloc((e->nrules + 1) * sizeof(*order));
-	sorted = malloc((e->nrules + 1) * sizeof(*sorted));
-	if (order == NULL || sorted == NULL) {
-		free(order);
-		free(sorted);
+	if ((order = malloc((e->nrules + 1) * sizeof(*order))) == NULL) {
 		e->error = -ENOMEM;
 		return;
 	}
@@ -861,12 +863,23 @@ sort_rules(struct emitter *e)
 		order[i] = i;
 	sort_base = e->rules;
 	qsort(order, e->nrules, sizeof(*order), rule_cmp);
-	for (i = 0; i < e->nrules; i++)
-		sorted[i] = e->rules[order[i]];
+	/* Position i takes rule order[i]: follow each cycle once. */
+	for (i = 0; i < e->nrules; i++) {
+		if (order[i] == i || order[i] == UINT_MAX)
+			continue;
+		tmp = e->rules[i];
+		for (j = i;;) {
+			k = order[j];
+			order[j] = UINT_MAX;
+			if (k == i) {
+				e->rules[j] = tmp;
+				break;
+			}
+			e->rules[j] = e->rules[k];
+			j = k;
+		}
+	}
 	free(order);
-	free(e->rules);
-	e->rules = sorted;
-	e->caprules = e->nrules + 1;
 }
 
 /* ---------------------------------------------------------------------
@@ -1092,23 +1105,34 @@ emit_dispatch(struct emitter *e, const int *nrs, const int *blocks, int lo,
  * far and fails with EAGAIN (the caller emits again); one that cannot be
  * made far is E2BIG.
  */
+/*
+ * A jump that does not fit marks its node (or the search) far.  Every
+ * such jump of a pass is marked before emitting again, so a program
+ * needs a few passes, not one per far node.  -EAGAIN: marked (now or
+ * earlier in this pass); -E2BIG: it was far already and still fails.
+ */
 static int
 far_rule(struct emitter *e, unsigned int insn)
 {
 	struct enode *nd;
 	unsigned int i;
 
-	if (insn >= e->dispatch_first && insn < e->dispatch_last &&
-	    !e->dispatch_far) {
-		e->dispatch_far = true;
-		return (-EAGAIN);
+	if (insn >= e->dispatch_first && insn < e->dispatch_last) {
+		if (!e->dispatch_far) {
+			e->dispatch_far = true;
+			e->dispatch_pass = e->pass;
+		}
+		return (e->dispatch_pass == e->pass ? -EAGAIN : -E2BIG);
 	}
 	for (i = 0; i < e->nnodes; i++) {
 		nd = &e->nodes[i];
-		if (insn >= nd->first && insn < nd->last && !nd->far) {
+		if (insn < nd->first || insn >= nd->last)
+			continue;
+		if (!nd->far) {
 			nd->far = true;
-			return (-EAGAIN);
+			nd->far_pass = e->pass;
 		}
+		return (nd->far_pass == e->pass ? -EAGAIN : -E2BIG);
 	}
 	return (-E2BIG);
 }
@@ -1118,8 +1142,10 @@ resolve(struct emitter *e)
 {
 	struct sock_filter *f;
 	unsigned int i;
-	int d;
+	int d, r, again;
 
+	e->pass++;
+	again = 0;
 	for (i = 0; i < e->nfix; i++) {
 		f = &e->prog[e->fix[i].insn];
 		if (e->fix[i].ja >= 0) {
@@ -1130,18 +1156,24 @@ resolve(struct emitter *e)
 		}
 		if (e->fix[i].jt >= 0) {
 			d = e->labels[e->fix[i].jt] - (int)e->fix[i].insn - 1;
-			if (d < 0 || d > 255)
-				return (far_rule(e, e->fix[i].insn));
+			if (d < 0 || d > 255) {
+				if ((r = far_rule(e, e->fix[i].insn)) != -EAGAIN)
+					return (r);
+				again = -EAGAIN;
+			}
 			f->jt = (uint8_t)d;
 		}
 		if (e->fix[i].jf >= 0) {
 			d = e->labels[e->fix[i].jf] - (int)e->fix[i].insn - 1;
-			if (d < 0 || d > 255)
-				return (far_rule(e, e->fix[i].insn));
+			if (d < 0 || d > 255) {
+				if ((r = far_rule(e, e->fix[i].insn)) != -EAGAIN)
+					return (r);
+				again = -EAGAIN;
+			}
 			f->jf = (uint8_t)d;
 		}
 	}
-	return (0);
+	return (again);
 }
 
 static void
@@ -1239,6 +1271,11 @@ capsicum_rfilter_build(const struct capsicum_filter_in *in,
 	memset(prog, 0, sizeof(*prog));
 	e.in = in;
 	capsicum_policy_init();
+	/* Room for a rule per row from the start: untouched pages cost
+	 * nothing, while growing copies every rule (and faults). */
+	e.caprules = capsicum_policy_len + 64;
+	if ((e.rules = malloc(e.caprules * sizeof(*e.rules))) == NULL)
+		return (-ENOMEM);
 	index_plain(&e);
 	if (e.error == 0)
 		collect(&e);

@@ -197,6 +197,16 @@ rx_close(struct rx *rx)
 	errno = serrno;
 }
 
+/* After a failed receive: try again (a signal, or a non-blocking socket
+ * that has become readable)? */
+static bool
+rx_again(int sock)
+{
+
+	return (errno == EINTR ||
+	    (errno == EAGAIN && wait_ready(sock, POLLIN) == 0));
+}
+
 /* recv() with rx_recvmsg()'s retries and its MSG_TRUNC convention. */
 static ssize_t
 rx_recv(struct rx *rx, void *buf, size_t len, int flags)
@@ -205,15 +215,9 @@ rx_recv(struct rx *rx, void *buf, size_t len, int flags)
 
 	/* MSG_TRUNC: a record reports its real length (a stream ignores
 	 * it), so a record that does not fit is seen, as with recvmsg(). */
-	for (;;) {
-		ret = recv(rx->rx_sock, buf, len, flags | MSG_TRUNC);
-		if (ret >= 0)
-			break;
-		if (errno == EINTR)
-			continue;
-		if (errno == EAGAIN && wait_ready(rx->rx_sock, POLLIN) == 0)
-			continue;
-		return (-1);
+	while ((ret = recv(rx->rx_sock, buf, len, flags | MSG_TRUNC)) < 0) {
+		if (!rx_again(rx->rx_sock))
+			return (-1);
 	}
 	if ((flags & MSG_PEEK) == 0 && (size_t)ret > len)
 		return ((ssize_t)len + 1);	/* The caller sees a misfit. */
@@ -259,23 +263,16 @@ rx_recvmsg(struct rx *rx, void *buf, size_t len, int flags)
 		memset(&msg, 0, sizeof(msg));
 		msg.msg_iov = &iov;
 		msg.msg_iovlen = 1;
-		if ((flags & MSG_PEEK) == 0) {
-			msg.msg_control = cbuf.buf;
-			msg.msg_controllen = (room > 0 ?
-			    CMSG_SPACE(room * sizeof(int)) : 0) +
-			    CMSG_SPACE(sizeof(struct ucred));
-		}
+		msg.msg_control = cbuf.buf;
+		msg.msg_controllen = CMSG_SPACE(room * sizeof(int)) +
+		    CMSG_SPACE(sizeof(struct ucred));
 		ret = recvmsg(rx->rx_sock, &msg, flags | MSG_CMSG_CLOEXEC);
 		if (ret >= 0)
 			break;
-		if (errno == EINTR)
-			continue;
-		if (errno == EAGAIN && wait_ready(rx->rx_sock, POLLIN) == 0)
-			continue;
-		return (-1);
+		if (!rx_again(rx->rx_sock))
+			return (-1);
 	}
-	/* A peek has no room for descriptors; they stay queued. */
-	bad = (flags & MSG_PEEK) == 0 && (msg.msg_flags & MSG_CTRUNC) != 0;
+	bad = (msg.msg_flags & MSG_CTRUNC) != 0;
 	for (cmsg = CMSG_FIRSTHDR(&msg); cmsg != NULL;
 	    cmsg = CMSG_NXTHDR(&msg, cmsg)) {
 		if (cmsg->cmsg_level != SOL_SOCKET ||
@@ -297,7 +294,7 @@ rx_recvmsg(struct rx *rx, void *buf, size_t len, int flags)
 		errno = EINVAL;
 		return (-1);
 	}
-	if ((flags & MSG_PEEK) == 0 && (msg.msg_flags & MSG_TRUNC) != 0)
+	if ((msg.msg_flags & MSG_TRUNC) != 0)
 		return ((ssize_t)len + 1);	/* The caller sees a misfit. */
 	return (ret);
 }
@@ -591,17 +588,9 @@ nvlist_recv(int sock, int flags)
 	ask = false;
 	/* recv(), not recvmsg(): a peek takes no descriptors, and in
 	 * capability mode recvmsg() goes through libcapsicum's broker. */
-	for (;;) {
-		n = recv(sock, stackbuf, NV_HEADER_SIZE,
-		    MSG_PEEK | MSG_TRUNC | MSG_WAITALL);
-		if (n >= 0)
-			break;
-		if (errno == EINTR)
-			continue;
-		if (errno == EAGAIN && wait_ready(sock, POLLIN) == 0)
-			continue;
+	if ((n = rx_recv(&rx, stackbuf, NV_HEADER_SIZE,
+	    MSG_PEEK | MSG_WAITALL)) < 0)
 		return (NULL);
-	}
 	/* With MSG_TRUNC a record reports its whole length: longer than
 	 * the header means a record socket (a stream never reports more
 	 * than it copied). */

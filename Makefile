@@ -48,7 +48,7 @@ TEST_SRC     := $(sort $(filter-out tests/bin/%,$(wildcard tests/*/*.c)))
 # Helper programs the tests exec, static (shared libraries cannot be
 # opened by path in capability mode).
 TESTBIN_SRC  := $(sort $(wildcard tests/bin/*.c))
-TEST_HELPERS := $(wildcard tests/*.h)
+TEST_HELPERS := $(wildcard tests/*.h tests/*/*.h)
 EXAMPLE_SRC  := $(sort $(wildcard examples/*.c))
 BENCH_SRC    := $(sort $(wildcard bench/*.c))
 TOOL_SRC     := $(sort $(wildcard tools/*.c))

@@ -21,46 +21,24 @@
 #include <sys/procdesc.h>
 
 #include "harness.h"
+#include "escape/tree.h"
 
 static char *
 tree_new(void)
 {
-	char *d, p[512];
-	int fd;
+	char *d = test_tmpdir();
 
-	d = test_tmpdir();
-	snprintf(p, sizeof(p), "%s/f", d);
-	fd = open(p, O_CREAT | O_WRONLY, 0644);
-	cr_assert(fd >= 0 && write(fd, "hello", 5) == 5);
-	close(fd);
-	snprintf(p, sizeof(p), "%s/sub", d);
-	cr_assert(mkdir(p, 0755) == 0);
-	snprintf(p, sizeof(p), "%s/sub/g", d);
-	fd = open(p, O_CREAT | O_WRONLY, 0644);
-	cr_assert(fd >= 0 && write(fd, "inner", 5) == 5);
-	close(fd);
-	snprintf(p, sizeof(p), "%s/sub/back", d);
-	cr_assert(symlink("../f", p) == 0);
-	snprintf(p, sizeof(p), "%s/abs", d);
-	cr_assert(symlink("/etc/passwd", p) == 0);
-	snprintf(p, sizeof(p), "%s/up", d);
-	cr_assert(symlink("..", p) == 0);
-	/* Writable by the unprivileged run too. */
-	snprintf(p, sizeof(p), "chmod -R a+rwX '%s'", d);
-	cr_assert(system(p) == 0);
+	tree_file(d, "f", "hello");
+	tree_mkdir(d, "sub");
+	tree_file(d, "sub/g", "inner");
+	tree_symlink(d, "sub/back", "../f");
+	tree_symlink(d, "abs", "/etc/passwd");
+	tree_symlink(d, "up", "..");
+	tree_open_to_all(d);
 	return (d);
 }
 
-#define	IN_TREE(fn) do {						\
-	char *root_ = tree_new();					\
-	int st_ = run_child((fn), root_);				\
-	test_rmtree(root_);						\
-	free(root_);							\
-	SKIP_IF_SKIPPED(st_);						\
-	cr_assert(WIFEXITED(st_) && WEXITSTATUS(st_) == 0,		\
-	    "child %s: %s %d", #fn, WIFEXITED(st_) ? "exit" : "signal",	\
-	    WIFEXITED(st_) ? WEXITSTATUS(st_) : WTERMSIG(st_));		\
-} while (0)
+#define	IN_TREE(fn)	IN_TREE_OF(tree_new, fn, 20)
 
 /* The directory, opened and limited to rights r (CAP_* list). */
 #define	LIMITED_DIR(root, ...) limited_dir((root),			\

@@ -14,36 +14,21 @@
 #include <sys/capsicum.h>
 
 #include "harness.h"
+#include "escape/tree.h"
 #include "capsicum/policy.h"
 
 static char *
 tree_new(void)
 {
-	char *d, p[512];
-	int fd;
+	char *d = test_tmpdir();
 
-	d = test_tmpdir();
-	snprintf(p, sizeof(p), "%s/f", d);
-	fd = open(p, O_CREAT | O_WRONLY, 0644);
-	cr_assert(fd >= 0 && write(fd, "hello", 5) == 5);
-	close(fd);
-	snprintf(p, sizeof(p), "%s/sub", d);
-	cr_assert(mkdir(p, 0755) == 0);
-	snprintf(p, sizeof(p), "chmod -R a+rwX '%s'", d);
-	cr_assert(system(p) == 0);
+	tree_file(d, "f", "hello");
+	tree_mkdir(d, "sub");
+	tree_open_to_all(d);
 	return (d);
 }
 
-#define	IN_TREE(fn) do {						\
-	char *root_ = tree_new();					\
-	int st_ = run_child_timeout((fn), root_, 60);			\
-	test_rmtree(root_);						\
-	free(root_);							\
-	SKIP_IF_SKIPPED(st_);						\
-	cr_assert(WIFEXITED(st_) && WEXITSTATUS(st_) == 0,		\
-	    "child %s: %s %d", #fn, WIFEXITED(st_) ? "exit" : "signal",	\
-	    WIFEXITED(st_) ? WEXITSTATUS(st_) : WTERMSIG(st_));		\
-} while (0)
+#define	IN_TREE(fn)	IN_TREE_OF(tree_new, fn, 60)
 
 static int
 ro_dir(const char *root)

@@ -12,6 +12,7 @@
 #include <sys/capsicum.h>
 
 #include "harness.h"
+#include "escape/tree.h"
 #include "capsicum/policy.h"
 
 #ifndef SYS_fchmodat2
@@ -21,37 +22,18 @@
 static char *
 tree_new(void)
 {
-	char *d, p[512];
-	int fd;
+	char *d = test_tmpdir();
 
-	d = test_tmpdir();
-	snprintf(p, sizeof(p), "%s/f", d);
-	fd = open(p, O_CREAT | O_WRONLY, 0644);
-	cr_assert(fd >= 0 && write(fd, "hello", 5) == 5);
-	close(fd);
-	snprintf(p, sizeof(p), "%s/sub", d);
-	cr_assert(mkdir(p, 0755) == 0);
-	snprintf(p, sizeof(p), "%s/ln", d);
-	cr_assert(symlink("f", p) == 0);
-	snprintf(p, sizeof(p), "%s/sub/back", d);
-	cr_assert(symlink("../f", p) == 0);
-	snprintf(p, sizeof(p), "%s/out", d);
-	cr_assert(symlink("/etc/passwd", p) == 0);
-	snprintf(p, sizeof(p), "chmod -R a+rwX '%s'", d);
-	cr_assert(system(p) == 0);
+	tree_file(d, "f", "hello");
+	tree_mkdir(d, "sub");
+	tree_symlink(d, "ln", "f");
+	tree_symlink(d, "sub/back", "../f");
+	tree_symlink(d, "out", "/etc/passwd");
+	tree_open_to_all(d);
 	return (d);
 }
 
-#define	IN_TREE(fn) do {						\
-	char *root_ = tree_new();					\
-	int st_ = run_child((fn), root_);				\
-	test_rmtree(root_);						\
-	free(root_);							\
-	SKIP_IF_SKIPPED(st_);						\
-	cr_assert(WIFEXITED(st_) && WEXITSTATUS(st_) == 0,		\
-	    "child %s: %s %d", #fn, WIFEXITED(st_) ? "exit" : "signal",	\
-	    WIFEXITED(st_) ? WEXITSTATUS(st_) : WTERMSIG(st_));		\
-} while (0)
+#define	IN_TREE(fn)	IN_TREE_OF(tree_new, fn, 20)
 
 static int
 open_dir(const char *root)

@@ -15,6 +15,7 @@
 #include <sys/capsicum.h>
 
 #include "harness.h"
+#include "escape/tree.h"
 
 #define	BAND_MIN	256	/* bands start here (fdtable.h) */
 
@@ -22,35 +23,16 @@
 static char *
 dir_new(void)
 {
-	char *d, p[512];
-	int fd;
+	char *d = test_tmpdir();
 
-	d = test_tmpdir();
-	snprintf(p, sizeof(p), "%s/f", d);
-	fd = open(p, O_CREAT | O_WRONLY, 0666);
-	cr_assert(fd >= 0 && write(fd, "hello", 5) == 5);
-	close(fd);
-	snprintf(p, sizeof(p), "%s/sub", d);
-	cr_assert(mkdir(p, 0755) == 0);
-	snprintf(p, sizeof(p), "%s/sub/f", d);
-	fd = open(p, O_CREAT | O_WRONLY, 0666);
-	cr_assert(fd >= 0 && write(fd, "inner", 5) == 5);
-	close(fd);
-	snprintf(p, sizeof(p), "chmod -R a+rwX '%s'", d);
-	cr_assert(system(p) == 0);
+	tree_file(d, "f", "hello");
+	tree_mkdir(d, "sub");
+	tree_file(d, "sub/f", "inner");
+	tree_open_to_all(d);
 	return (d);
 }
 
-#define	IN_DIR(fn) do {							\
-	char *root_ = dir_new();					\
-	int st_ = run_child_timeout((fn), root_, 60);			\
-	test_rmtree(root_);						\
-	free(root_);							\
-	SKIP_IF_SKIPPED(st_);						\
-	cr_assert(WIFEXITED(st_) && WEXITSTATUS(st_) == 0,		\
-	    "child %s: %s %d", #fn, WIFEXITED(st_) ? "exit" : "signal",	\
-	    WIFEXITED(st_) ? WEXITSTATUS(st_) : WTERMSIG(st_));		\
-} while (0)
+#define	IN_DIR(fn)	IN_TREE_OF(dir_new, fn, 60)
 
 static int
 open_limited(const char *root, const char *name, int flags,

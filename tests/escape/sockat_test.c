@@ -11,6 +11,7 @@
 #include <sys/capsicum.h>
 
 #include "harness.h"
+#include "escape/tree.h"
 #include "capsicum/policy.h"
 
 static socklen_t
@@ -34,21 +35,18 @@ usock(void)
 	return (s);
 }
 
-#define	IN_DIR(fn) do {							\
-	char *d_ = test_tmpdir(), cmd_[600];				\
-	int st_;							\
-									\
-	snprintf(cmd_, sizeof(cmd_), "mkdir '%s/sub' && chmod -R a+rwX '%s'", \
-	    d_, d_);							\
-	cr_assert(system(cmd_) == 0);					\
-	st_ = run_child((fn), d_);					\
-	test_rmtree(d_);						\
-	free(d_);							\
-	SKIP_IF_SKIPPED(st_);						\
-	cr_assert(WIFEXITED(st_) && WEXITSTATUS(st_) == 0,		\
-	    "child %s: %s %d", #fn, WIFEXITED(st_) ? "exit" : "signal",	\
-	    WIFEXITED(st_) ? WEXITSTATUS(st_) : WTERMSIG(st_));		\
-} while (0)
+/* A fresh directory with a subdirectory sub. */
+static char *
+sub_new(void)
+{
+	char *d = test_tmpdir();
+
+	tree_mkdir(d, "sub");
+	tree_open_to_all(d);
+	return (d);
+}
+
+#define	IN_DIR(fn)	IN_TREE_OF(sub_new, fn, 20)
 
 /* Both ends: bind and listen, connect, accept, one byte across. */
 static void

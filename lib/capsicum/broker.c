@@ -329,8 +329,9 @@ confine(void)
 	static const int allow[] = {
 		SYS_poll, SYS_ppoll, SYS_process_vm_readv,
 		SYS_process_vm_writev, SYS_pidfd_open, SYS_pidfd_getfd,
-		SYS_openat2, SYS_kcmp, SYS_close, SYS_newfstatat, SYS_statx,
-		SYS_faccessat2, SYS_readlinkat, SYS_fchmodat2, SYS_fchownat,
+		SYS_openat2, SYS_kcmp, SYS_close, SYS_fstat, SYS_newfstatat,
+		SYS_statx, SYS_faccessat2, SYS_readlinkat, SYS_fchmodat2,
+		SYS_fchownat,
 		SYS_utimensat, SYS_fchdir, SYS_bind, SYS_connect,
 		SYS_accept4, SYS_fcntl, SYS_recvmsg, SYS_getsockname,
 		SYS_getsockopt, SYS_clock_gettime,
@@ -512,6 +513,63 @@ take_fd(int listener, const struct seccomp_notif *req, int fd)
 	if (r == -ESRCH)
 		return (-ESRCH);
 	return (r < 0 ? -EBADF : r);
+}
+
+/*
+ * Directories are asked for again and again (every open through one), so
+ * the broker keeps its copies of the last few.  A copy serves a request
+ * when kcmp says the caller's number holds that very open file: one call
+ * instead of pidfd_getfd and close.  That is the object take_fd() would
+ * have fetched, so the operation is the one the caller may ask for; if the
+ * caller died meanwhile and its pid went to a task holding the same open
+ * file there, the result is never installed (its notification is dead).
+ * Only directories are kept: a copy held here would keep a pipe or socket
+ * from ever reporting its end to the other side.
+ */
+#define	DIRCACHE	8
+
+static struct {
+	int	num;		/* the caller's number */
+	int	fd;		/* our copy; -1: empty */
+} dircache[DIRCACHE];
+static unsigned int dircache_next;
+static pid_t broker_pid;
+
+static int
+get_dir(int listener, const struct seccomp_notif *req, int num, bool *kept)
+{
+	struct stat st;
+	unsigned int i;
+	int fd;
+
+	*kept = false;
+	for (i = 0; i < DIRCACHE; i++) {
+		if (dircache[i].fd >= 0 && dircache[i].num == num &&
+		    RAW5(SYS_kcmp, (pid_t)req->pid, broker_pid, KCMP_FILE,
+		    num, dircache[i].fd) == 0) {
+			*kept = true;
+			return (dircache[i].fd);
+		}
+	}
+	if ((fd = take_fd(listener, req, num)) < 0)
+		return (fd);
+	if (RAW2(SYS_fstat, fd, &st) != 0 || !S_ISDIR(st.st_mode))
+		return (fd);
+	i = dircache_next++ % DIRCACHE;
+	if (dircache[i].fd >= 0)
+		RAW1(SYS_close, dircache[i].fd);
+	dircache[i].num = num;
+	dircache[i].fd = fd;
+	*kept = true;
+	return (fd);
+}
+
+static void
+put_dir(int fd, bool kept)
+{
+
+	if (!kept)
+		RAW1(SYS_close, fd);
 }
 
 static int
@@ -707,7 +765,7 @@ remember(int fd, const struct capsicum_profile *prof)
 
 	if (prof == NULL)
 		return;
-	if (RAW4(SYS_newfstatat, fd, "", &st, AT_EMPTY_PATH) != 0) {
+	if (RAW2(SYS_fstat, fd, &st) != 0) {
 		idents_full = true;	/* cannot know it again: closed */
 		return;
 	}
@@ -732,7 +790,7 @@ identify(int fd)
 	unsigned int i;
 	bool known;
 
-	if (RAW4(SYS_newfstatat, fd, "", &st, AT_EMPTY_PATH) != 0)
+	if (RAW2(SYS_fstat, fd, &st) != 0)
 		return (NOPLACE);
 	e = idents != NULL ? ident_slot(st.st_dev, st.st_ino) : NULL;
 	p = e != NULL ? e->prof : NULL;
@@ -861,6 +919,7 @@ broker_lookup(int listener, const struct seccomp_notif *req)
 	char path[PATH_MAX];
 	struct open_how how;
 	int flags, dir, obj;
+	bool kept;
 	long r;
 
 	if ((flags = lookup_flags(nr, a)) == -1)
@@ -869,21 +928,23 @@ broker_lookup(int listener, const struct seccomp_notif *req)
 		return (-ECAPMODE);
 	if ((r = read_string((pid_t)req->pid, a[1], path, sizeof(path))) != 0)
 		return (r);
-	if ((dir = take_fd(listener, req, (int)a[0])) < 0)
+	if ((dir = get_dir(listener, req, (int)a[0], &kept)) < 0)
 		return (dir);
 	if (path[0] == '\0') {
 		if ((flags & AT_EMPTY_PATH) == 0) {
-			RAW1(SYS_close, dir);
+			put_dir(dir, kept);
 			return (-ENOENT);
 		}
-		obj = dir;
+		r = lookup_do((pid_t)req->pid, nr, a, flags, dir);
+		put_dir(dir, kept);
+		return (r);
 	} else {
 		memset(&how, 0, sizeof(how));
 		how.flags = O_PATH | O_CLOEXEC |
 		    ((flags & AT_SYMLINK_NOFOLLOW) != 0 ? O_NOFOLLOW : 0);
 		how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
 		obj = (int)RAW4(SYS_openat2, dir, path, &how, sizeof(how));
-		RAW1(SYS_close, dir);
+		put_dir(dir, kept);
 		if (obj < 0)
 			return (obj == -EXDEV ? -ENOTCAPABLE : obj);
 	}
@@ -909,6 +970,7 @@ broker_sockat(int listener, const struct seccomp_notif *req, bool bind)
 	struct open_how how;
 	socklen_t len;
 	int dir, sock, pdir;
+	bool kept;
 	size_t n;
 	long r;
 
@@ -938,17 +1000,17 @@ broker_sockat(int listener, const struct seccomp_notif *req, bool bind)
 	}
 	if (*base == '\0' || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
 		return (-EINVAL);
-	if ((dir = take_fd(listener, req, (int)req->data.args[0])) < 0)
+	if ((dir = get_dir(listener, req, (int)req->data.args[0], &kept)) < 0)
 		return (dir);
 	if ((sock = take_fd(listener, req, (int)req->data.args[1])) < 0) {
-		RAW1(SYS_close, dir);
+		put_dir(dir, kept);
 		return (sock);
 	}
 	memset(&how, 0, sizeof(how));
 	how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
 	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
 	pdir = (int)RAW4(SYS_openat2, dir, parent, &how, sizeof(how));
-	RAW1(SYS_close, dir);
+	put_dir(dir, kept);
 	if (pdir < 0) {
 		RAW1(SYS_close, sock);
 		return (pdir == -EXDEV ? -ENOTCAPABLE : pdir);
@@ -1525,6 +1587,7 @@ broker_openat(int listener, const struct seccomp_notif *req)
 	struct open_how how;
 	char path[PATH_MAX];
 	int dirfd, flags, dir, nf, slot, r;
+	bool kept;
 
 	dirfd = (int)req->data.args[0];
 	flags = (int)req->data.args[2];
@@ -1537,12 +1600,12 @@ broker_openat(int listener, const struct seccomp_notif *req)
 		t.t_prof = NULL;
 	else if (t.t_protected)
 		return (-EBADF);
-	if ((dir = take_fd(listener, req, dirfd)) < 0)
+	if ((dir = get_dir(listener, req, dirfd, &kept)) < 0)
 		return (dir);
 	/* Narrowed since cap_enter()? */
 	prof = t.t_prof;
 	if (nclaims > 0 && (prof = meet(prof, identify(dir))) == NOPLACE) {
-		RAW1(SYS_close, dir);
+		put_dir(dir, kept);
 		return (-ENOTCAPABLE);
 	}
 	memset(&how, 0, sizeof(how));
@@ -1551,7 +1614,7 @@ broker_openat(int listener, const struct seccomp_notif *req)
 		how.mode = req->data.args[3] & 07777;
 	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
 	nf = (int)RAW4(SYS_openat2, dir, path, &how, sizeof(how));
-	RAW1(SYS_close, dir);
+	put_dir(dir, kept);
 	if (nf < 0)
 		return (nf == -EXDEV ? -ENOTCAPABLE : nf);
 	slot = 0;
@@ -1636,6 +1699,7 @@ broker_main(int sock)
 	long r;
 
 	(void)prctl(PR_SET_NAME, "capsicum-broker", 0, 0, 0);
+	broker_pid = (pid_t)RAW0(SYS_getpid);
 	/* What was limited at cap_enter(), from the descriptors inherited
 	 * (the number of the listener may replace one below).  Without
 	 * these tables every received file is refused (identify()). */
@@ -1670,6 +1734,8 @@ broker_main(int sock)
 		_exit(1);
 	for (i = 0; i < PENDING_MAX; i++)
 		pend[i].lfd = -1;
+	for (i = 0; i < DIRCACHE; i++)
+		dircache[i].fd = -1;
 	for (;;) {
 		p[0].fd = listener;
 		p[0].events = POLLIN;

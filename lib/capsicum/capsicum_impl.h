@@ -27,6 +27,7 @@ int	__xpg_strerror_r(int errnum, char *buf, size_t len);
 
 /* sigsys.c */
 int	capsicum_sigsys_install(void);
+long	capsicum_close_one(int fd);
 
 /* landlock.c */
 struct capsicum_ll_result {

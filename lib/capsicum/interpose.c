@@ -28,6 +28,7 @@
 #include "fdtable.h"
 #include "procdesc_impl.h"
 #include "sys.h"
+#include "verdict.h"
 
 int	__close(int);
 int	__dup2(int, int);
@@ -36,9 +37,22 @@ int	__fcntl(int, int, ...);
 int
 close(int fd)
 {
+	struct capsicum_target t;
 	int r;
 
-	r = __close(fd);
+	/*
+	 * In capability mode, closing a limited number traps so that the
+	 * number keeps a placeholder (sigsys.c).  Doing the same work here
+	 * spares the signal, several microseconds per close of a file
+	 * opened through a limited directory.  (It is what the handler
+	 * would do; trap mode keeps the trap, which reports through it.)
+	 */
+	if (atomic_load_explicit(&capsicum_cs.cs_mode,
+	    memory_order_relaxed) && !capsicum_cs.cs_trap &&
+	    capsicum_classify((uint64_t)(uint32_t)fd, &t))
+		r = (int)capsicum_sysret(capsicum_close_one(fd));
+	else
+		r = __close(fd);
 	if (capsicum_fdtab_any() && (r == 0 || errno != EBADF))
 		capsicum_fdtab_close(fd);
 	return (r);

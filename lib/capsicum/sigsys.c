@@ -118,9 +118,11 @@ is_placeholder(int fd)
 	return (RAW3(SYS_fcntl, fd, F_DUPFD_QUERY, capsicum_cs.cs_ph) == 1);
 }
 
-/* Close a limited (or protected) number: it keeps a placeholder. */
-static long
-emu_close_one(int fd)
+/* Close a limited (or protected) number: it keeps a placeholder.  Also
+ * called by the interposed close() (interpose.c), which spares a program
+ * the trap. */
+long
+capsicum_close_one(int fd)
 {
 	struct capsicum_target t;
 	struct capsicum_band *band;
@@ -200,7 +202,7 @@ emu_close_range(const uint64_t a[6])
 		if ((flags & CLOSE_RANGE_CLOEXEC) != 0)
 			(void)RAW3(SYS_fcntl, next, F_SETFD, FD_CLOEXEC);
 		else if (!is_placeholder((int)next))
-			(void)emu_close_one((int)next);
+			(void)capsicum_close_one((int)next);
 		if ((uint64_t)next == hi)
 			break;
 	}
@@ -365,7 +367,7 @@ sigsys_handler(int sig, siginfo_t *si, void *uctx)
 	 * costs as much as the rest of the emulation.  Trap mode asks the
 	 * model as for everything else. */
 	if (nr == SYS_close && !capsicum_cs.cs_trap) {
-		g[REG_RAX] = emu_close_one((int)a[0]);
+		g[REG_RAX] = capsicum_close_one((int)a[0]);
 		errno = saved;
 		return;
 	}
@@ -375,7 +377,7 @@ sigsys_handler(int sig, siginfo_t *si, void *uctx)
 		ret = emu_empty_path(nr, a);
 		break;
 	case EMU_CLOSE:
-		ret = emu_close_one((int)a[0]);
+		ret = capsicum_close_one((int)a[0]);
 		break;
 	case EMU_CLOSE_RANGE:
 		ret = emu_close_range(a);

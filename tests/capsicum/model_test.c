@@ -187,7 +187,6 @@ make_world(struct world *w)
 	capsicum_pin_add(6, w->tty, true, &capsicum_cs.cs_bands[3]);
 	capsicum_pin_add(7, w->ro, true, &capsicum_cs.cs_bands[0]);
 	capsicum_pin_add(9, w->none, false, &capsicum_cs.cs_bands[5]);
-	atomic_store(&capsicum_cs.cs_mode, 1);
 	int fds[] = { 0, 1, 2, 3, 5, 6, 7, 9, 100, 256, 263, 264, 271, 272,
 	    290, 900 };
 	memcpy(w->fds, fds, sizeof(fds));

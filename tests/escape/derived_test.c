@@ -225,16 +225,23 @@ static void
 numbers(void *arg)
 {
 	int dir, fds[100], i, n, plain;
+	char c;
 
 	dir = LIMITED_DIR(arg, CAP_LOOKUP, CAP_READ, CAP_FSTAT, CAP_FCNTL);
 	plain = open(arg, O_RDONLY | O_DIRECTORY);
 	CHECK(plain >= 0);
 	capmode_enter();
-	/* Closing gives the slot back. */
+	/* Closing gives the slot back: libc's close() (libcapsicum parks
+	 * the number itself) and the raw call (which traps). */
 	for (i = 0; i < 300; i++) {
 		fds[0] = (int)raw(SYS_openat, dir, "f", O_RDONLY);
 		CHECK(fds[0] >= 0);
-		CHECK(close(fds[0]) == 0);
+		if (i % 2 == 0)
+			CHECK(close(fds[0]) == 0);
+		else
+			CHECK_OK(raw(SYS_close, fds[0]));
+		CHECK_ERR(raw(SYS_read, fds[0], &c, 1), EBADF);
+		CHECK(close(fds[0]) == -1 && errno == EBADF);
 	}
 	/* 48 at once per profile (a derived band of 16 and one of 32),
 	 * each in the family's block of 64 after the dup band, then
@@ -511,4 +518,66 @@ received_directory(void *arg)
 Test(derived, directory_received_after_cap_enter)
 {
 	IN_TREE(received_directory);
+}
+
+/*
+ * The broker keeps copies of the directories it is asked about; a copy
+ * must never answer for a number that now holds something else: a closed
+ * limited directory (its placeholder), or another directory received into
+ * a number that a closed one had.
+ */
+static void
+directory_numbers_reused(void *arg)
+{
+	char other[] = "/tmp/capsicum-reuse.XXXXXX", p[128], c;
+	int sv[2], dir, held, copy, got, fd;
+	pid_t giver;
+
+	SKIP_UNDER_VALGRIND();
+	CHECK(mkdtemp(other) != NULL);
+	snprintf(p, sizeof(p), "%s/x", other);
+	fd = open(p, O_CREAT | O_WRONLY, 0644);
+	CHECK(fd >= 0);
+	close(fd);
+	CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == 0);
+	dir = LIMITED_DIR(arg, CAP_LOOKUP, CAP_READ, CAP_FSTAT);
+	held = open(arg, O_RDONLY | O_DIRECTORY);
+	CHECK(held >= 0);
+	giver = fork();
+	CHECK(giver >= 0);
+	if (giver == 0) {
+		close(sv[0]);
+		(void)read(sv[1], &c, 1);
+		send_one_fd(sv[1], open(other, O_RDONLY | O_DIRECTORY));
+		while (read(sv[1], &c, 1) > 0)
+			;
+		unlink(p);
+		rmdir(other);
+		_exit(0);
+	}
+	close(sv[1]);
+	capmode_enter();
+	/* A limited directory, used, then closed: nothing through it. */
+	CHECK_OK(fd = (int)raw(SYS_openat, dir, "f", O_RDONLY));
+	close(fd);
+	CHECK_OK(raw(SYS_close, dir));
+	CHECK(raw(SYS_openat, dir, "f", O_RDONLY) < 0);
+	CHECK(raw(SYS_openat, dir, ".", O_RDONLY) < 0);
+	/* A copy of the held directory (brokered), used, closed; the next
+	 * directory received takes its number. */
+	CHECK_OK(copy = (int)raw(SYS_dup, held));
+	CHECK_OK(fd = (int)raw(SYS_openat, copy, "f", O_RDONLY));
+	close(fd);
+	CHECK_OK(raw(SYS_close, copy));
+	CHECK(write(sv[0], "g", 1) == 1);
+	got = recv_one_fd(sv[0]);
+	CHECK(got == copy);
+	CHECK_ERR(raw(SYS_openat, got, "f", O_RDONLY), ENOENT);
+	CHECK_OK(fd = (int)raw(SYS_openat, got, "x", O_RDONLY));
+	close(fd);
+}
+
+Test(derived, directory_numbers_reused)
+{
+	IN_TREE(directory_numbers_reused);
 }

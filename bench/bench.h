@@ -92,4 +92,13 @@ bench_report(const char *name, double ns, double base_ns, double goal)
 	    name, ns, base_ns, ratio, goal, ratio <= goal ? "ok" : "MISSED");
 }
 
+/* A ratio reported for reference, with no goal. */
+static inline void
+bench_info(const char *name, double ns, double base_ns)
+{
+
+	printf("%-44s %10.1f ns  base %10.1f ns  ratio %5.2fx  (no goal)\n",
+	    name, ns, base_ns, ns / base_ns);
+}
+
 #endif /* !BENCH_H */

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/procdesc.h>
 
 #include "casper_impl.h"
@@ -40,18 +41,23 @@ core_limit(const nvlist_t *oldlimits, const nvlist_t *newlimits)
 }
 
 /* Ask the zygote for a service process; returns its channel or -errno. */
+/* The zygote takes the service's index in the registry (zygote.c). */
 static int
-spawn_service(const char *name)
+spawn_service(const struct casper_service *svc)
 {
-	nvlist_t *req, *rep, *status;
-	int fd, error;
+	nvlist_t *rep, *status;
+	uint32_t idx;
+	int fd, error, i;
 
 	if (casper_zygote_sock < 0)
 		return (-ENOTCONN);
-	if ((req = nvlist_create(0)) == NULL)
-		return (-ENOMEM);
-	nvlist_add_string(req, "service", name);
-	if ((rep = nvlist_xfer(casper_zygote_sock, req, 0)) == NULL)
+	if ((i = casper_service_index(svc)) < 0)
+		return (-ENOENT);
+	idx = (uint32_t)i;
+	if (send(casper_zygote_sock, &idx, sizeof(idx), MSG_NOSIGNAL) !=
+	    (ssize_t)sizeof(idx))
+		return (-errno);
+	if ((rep = nvlist_recv(casper_zygote_sock, 0)) == NULL)
 		return (-errno);
 	error = nvlist_exists_number(rep, "error") ?
 	    (int)nvlist_get_number(rep, "error") : EPROTO;
@@ -93,7 +99,7 @@ core_command(const char *cmd, const nvlist_t *limits, nvlist_t *nvlin,
 		return (ENOENT);
 	if (limits != NULL && !nvlist_exists_null(limits, name))
 		return (ENOTCAPABLE);
-	if ((fd = spawn_service(name)) < 0)
+	if ((fd = spawn_service(svc)) < 0)
 		return (-fd);
 	nvlist_move_descriptor(nvlout, "chanfd", fd);
 	nvlist_add_number(nvlout, "chanflags",

@@ -81,6 +81,10 @@ struct casper_service {
 /* registry.c */
 const struct casper_service *casper_service_find(const char *name);
 const struct casper_service *casper_service_first(void);
+/* Position in the registry (Casper and the zygote share it), and back;
+ * -1 or NULL when there is none. */
+int	casper_service_index(const struct casper_service *svc);
+const struct casper_service *casper_service_at(uint32_t idx);
 const struct casper_service *casper_core_service(void);
 int	casper_nvlist_flags(uint64_t service_flags);
 

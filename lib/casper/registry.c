@@ -65,6 +65,29 @@ casper_service_first(void)
 }
 
 int
+casper_service_index(const struct casper_service *svc)
+{
+	const struct casper_service *s;
+	int i;
+
+	for (s = services, i = 0; s != NULL; s = s->cs_next, i++)
+		if (s == svc)
+			return (i);
+	return (-1);
+}
+
+const struct casper_service *
+casper_service_at(uint32_t idx)
+{
+	const struct casper_service *s;
+
+	for (s = services; s != NULL; s = s->cs_next)
+		if (idx-- == 0)
+			return (s);
+	return (NULL);
+}
+
+int
 casper_nvlist_flags(uint64_t service_flags)
 {
 

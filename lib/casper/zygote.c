@@ -7,6 +7,13 @@
  * Each service is pdforked; its process descriptor is sent to the service
  * itself over the new channel, as on FreeBSD, so the service lives while
  * its clients keep a connection, whatever happens to Casper.
+ *
+ * The zygote is not confined (each service builds its sandbox from
+ * scratch, and a domain inherited from here would bound them all), so it
+ * parses nothing: Casper, which does parse what the application sends,
+ * names a service by its index in the registry they share (both are forks
+ * of the application), one 32-bit number per message.  Anything else is
+ * refused.
  */
 #include <errno.h>
 #include <signal.h>
@@ -14,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/procdesc.h>
 
 #include "casper_impl.h"
@@ -39,17 +47,14 @@ service_child(const struct casper_service *svc, int sock)
 	casper_service_main(svc, sock, procfd);
 }
 
-/* Fork a process for the named service; its channel end or -errno. */
+/* Fork a process for the service; its channel end or -errno. */
 static int
-spawn(const char *name)
+spawn(const struct casper_service *svc)
 {
-	const struct casper_service *svc;
 	nvlist_t *nvl;
 	int sv[2], pd, error;
 	pid_t pid;
 
-	if ((svc = casper_service_find(name)) == NULL)
-		return (-ENOENT);
 	if (socketpair(AF_UNIX, CASPER_SOCK_TYPE | SOCK_CLOEXEC, 0, sv) < 0)
 		return (-errno);
 	if ((pid = pdfork(&pd, PD_CLOEXEC)) < 0) {
@@ -83,18 +88,29 @@ spawn(const char *name)
 void
 casper_zygote_main(int sock)
 {
-	nvlist_t *req, *rep;
+	const struct casper_service *svc;
+	uint32_t req[2];
+	nvlist_t *rep;
+	ssize_t n;
 	int fd;
 
 	zygote_sock = sock;
 	for (;;) {
-		if ((req = nvlist_recv(sock, 0)) == NULL)
+		/* Descriptors sent along are dropped by the kernel (no
+		 * control buffer); a longer message is cut and refused. */
+		n = recv(sock, req, sizeof(req), 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
 			_exit(0);	/* Casper is gone */
 		if ((rep = nvlist_create(0)) == NULL)
 			_exit(1);
-		fd = nvlist_exists_string(req, "service") ?
-		    spawn(nvlist_get_string(req, "service")) : -EINVAL;
-		nvlist_destroy(req);
+		if (n != sizeof(req[0]))
+			fd = -EINVAL;
+		else if ((svc = casper_service_at(req[0])) == NULL)
+			fd = -ENOENT;
+		else
+			fd = spawn(svc);
 		if (fd >= 0)
 			nvlist_move_descriptor(rep, "chanfd", fd);
 		nvlist_add_number(rep, "error", (uint64_t)(fd >= 0 ? 0 : -fd));

@@ -428,7 +428,12 @@ Test(limits_follow, fork_child_keeps_its_own_record)
 	pid = fork();
 	if (pid == 0) {
 		setenv("CAPSICUM_QUIET", "1", 1);
-		_exit(cap_enter() == 0 ? 0 : 3);
+		/* Under valgrind there is no seccomp: the failed
+		 * cap_enter() must leave the record alone as well. */
+		if (cap_enter() == 0 || (errno == ENOSYS &&
+		    getenv("CAPSICUM_TEST_VALGRIND") != NULL))
+			_exit(0);
+		_exit(3);
 	}
 	waitpid(pid, &st, 0);
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);

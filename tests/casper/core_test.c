@@ -24,9 +24,11 @@
 
 #include "harness.h"
 #include "casper/casper_test.h"
+#include "casper/casper_impl.h"
 
 #include <sys/capsicum.h>
 #include <sys/procdesc.h>
+#include <sys/dnv.h>
 #include <libcasper.h>
 #include <libcasper_service.h>
 #include <casper/cap_random.h>
@@ -1242,6 +1244,76 @@ Test(sandbox, casper_and_services_are_confined_zygote_is_not)
 	cr_assert_eq(seccomp_mode(zygote), 0);
 	cap_close(svc);
 	cap_close(cas);
+}
+
+/*
+ * The zygote is unconfined, so it parses nothing: a request is one 32-bit
+ * service index.  Anything else gets an error and no process; a valid
+ * index gets a channel to a new service.
+ */
+static int
+zygote_ask(int sock, const void *req, size_t len, int *chanfd)
+{
+	nvlist_t *rep;
+	int error;
+
+	cr_assert_eq(send(sock, req, len, 0), (ssize_t)len);
+	cr_assert((rep = nvlist_recv(sock, 0)) != NULL);
+	error = (int)dnvlist_get_number(rep, "error", EPROTO);
+	*chanfd = nvlist_exists_descriptor(rep, "chanfd") ?
+	    nvlist_take_descriptor(rep, "chanfd") : -1;
+	nvlist_destroy(rep);
+	return (error);
+}
+
+Test(sandbox, zygote_takes_only_a_service_index)
+{
+	const struct casper_service *echo;
+	uint32_t idx, two[2] = { 0, 0 };
+	nvlist_t *nvl, *status;
+	size_t len;
+	void *packed;
+	int sv[2], fd, status_code;
+	pid_t pid;
+
+	cr_assert((echo = casper_service_find("test.echo")) != NULL);
+	cr_assert(casper_service_index(echo) >= 0);
+	cr_assert_eq(casper_service_at((uint32_t)casper_service_index(echo)),
+	    echo);
+	cr_assert_null(casper_service_at(100000));
+	cr_assert_eq(casper_service_index(NULL), -1);
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	cr_assert((pid = fork()) >= 0);
+	if (pid == 0) {
+		close(sv[0]);
+		casper_zygote_main(sv[1]);
+	}
+	close(sv[1]);
+	/* The old request, an nvlist naming the service: refused. */
+	nvl = nvlist_create(0);
+	nvlist_add_string(nvl, "service", "test.echo");
+	cr_assert((packed = nvlist_pack(nvl, &len)) != NULL);
+	nvlist_destroy(nvl);
+	cr_assert_eq(zygote_ask(sv[0], packed, len, &fd), EINVAL);
+	cr_assert_eq(fd, -1);
+	free(packed);
+	cr_assert_eq(zygote_ask(sv[0], "abc", 3, &fd), EINVAL);
+	cr_assert_eq(zygote_ask(sv[0], two, sizeof(two), &fd), EINVAL);
+	idx = 100000;
+	cr_assert_eq(zygote_ask(sv[0], &idx, sizeof(idx), &fd), ENOENT);
+	cr_assert_eq(fd, -1);
+	/* The right index: a service that reports its sandbox entered. */
+	idx = (uint32_t)casper_service_index(echo);
+	cr_assert_eq(zygote_ask(sv[0], &idx, sizeof(idx), &fd), 0);
+	cr_assert(fd >= 0);
+	cr_assert((status = nvlist_recv(fd, 0)) != NULL);
+	cr_assert_eq(dnvlist_get_number(status, "error", EPROTO), 0);
+	nvlist_destroy(status);
+	close(fd);
+	/* End of file ends it, cleanly. */
+	close(sv[0]);
+	cr_assert_eq(waitpid(pid, &status_code, 0), pid);
+	cr_assert(WIFEXITED(status_code) && WEXITSTATUS(status_code) == 0);
 }
 
 /* A sandbox attached before its service registers still applies. */

@@ -84,13 +84,41 @@ spawn_service(const struct casper_service *svc)
 	return (fd);
 }
 
+/*
+ * Limits sent with "open" (casper_service_open_limited): the service gets
+ * them from Casper before the channel goes to the application, so a
+ * DEFERRED service confines itself before it reads anything the
+ * application sends.  0 or the service's errno.
+ */
+static int
+preset_limits(const struct casper_service *svc, int fd, nvlist_t *limits)
+{
+	nvlist_t *req, *rep;
+	int error;
+
+	if ((req = nvlist_create(casper_nvlist_flags(svc->cs_flags))) ==
+	    NULL) {
+		nvlist_destroy(limits);
+		return (ENOMEM);
+	}
+	nvlist_add_string(req, "cmd", "limit_set");
+	nvlist_move_nvlist(req, "limits", limits);
+	if ((rep = nvlist_xfer(fd, req, casper_nvlist_flags(svc->cs_flags))) ==
+	    NULL)
+		return (errno != 0 ? errno : EPROTO);
+	error = nvlist_exists_number(rep, "error") ?
+	    (int)nvlist_get_number(rep, "error") : EPROTO;
+	nvlist_destroy(rep);
+	return (error);
+}
+
 static int
 core_command(const char *cmd, const nvlist_t *limits, nvlist_t *nvlin,
     nvlist_t *nvlout)
 {
 	const struct casper_service *svc;
 	const char *name;
-	int fd;
+	int fd, error;
 
 	if (strcmp(cmd, "open") != 0 || !nvlist_exists_string(nvlin, "service"))
 		return (EINVAL);
@@ -99,8 +127,17 @@ core_command(const char *cmd, const nvlist_t *limits, nvlist_t *nvlin,
 		return (ENOENT);
 	if (limits != NULL && !nvlist_exists_null(limits, name))
 		return (ENOTCAPABLE);
+	if (nvlist_exists(nvlin, "limits") &&
+	    !nvlist_exists_nvlist(nvlin, "limits"))
+		return (EINVAL);
 	if ((fd = spawn_service(svc)) < 0)
 		return (-fd);
+	if (nvlist_exists_nvlist(nvlin, "limits") &&
+	    (error = preset_limits(svc, fd,
+	    nvlist_take_nvlist(nvlin, "limits"))) != 0) {
+		(void)close(fd);
+		return (error);
+	}
 	nvlist_move_descriptor(nvlout, "chanfd", fd);
 	nvlist_add_number(nvlout, "chanflags",
 	    (svc->cs_flags & CASPER_SERVICE_NO_UNIQ_LIMITS) != 0 ?

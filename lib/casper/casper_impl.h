@@ -148,6 +148,14 @@ int	casper_close_fds(const int *keep, int nkeep);
 /* Give this process a private copy of libcapsicum's rights record. */
 void	casper_state_unshare(void);
 
+/*
+ * cap_service_open() with limits the service receives from Casper before
+ * the channel reaches the caller (channel.c): a DEFERRED service confines
+ * itself before it reads anything the application sends.  Takes limits.
+ */
+cap_channel_t *casper_service_open_limited(const cap_channel_t *chan,
+	    const char *name, nvlist_t *limits);
+
 /* casper.c: the Casper process; zygote.c: the zygote. */
 void	casper_main(int sock) __attribute__((noreturn));
 int	casper_zygote_start(int appsock, int *sockp);

@@ -292,20 +292,19 @@ cap_clone(const cap_channel_t *chan)
 	return (wrap_reply(rep, "sock", chan->cch_flags));
 }
 
-cap_channel_t *
-cap_service_open(const cap_channel_t *chan, const char *name)
+static cap_channel_t *
+service_open(const cap_channel_t *chan, const char *name, nvlist_t *limits)
 {
 	nvlist_t *req, *rep;
 	uint64_t flags;
 
-	CHECK_CHANNEL(chan);
-	if (name == NULL) {
-		errno = EINVAL;
+	if ((req = core_cmd(chan, "open")) == NULL) {
+		nvlist_destroy(limits);
 		return (NULL);
 	}
-	if ((req = core_cmd(chan, "open")) == NULL)
-		return (NULL);
 	nvlist_add_string(req, "service", name);
+	if (limits != NULL)
+		nvlist_move_nvlist(req, "limits", limits);
 	if ((rep = core_request(chan, req)) == NULL)
 		return (NULL);
 	if (!nvlist_exists_number(rep, "chanflags") ||
@@ -316,6 +315,35 @@ cap_service_open(const cap_channel_t *chan, const char *name)
 		return (NULL);
 	}
 	return (wrap_reply(rep, "chanfd", (int)flags));
+}
+
+cap_channel_t *
+cap_service_open(const cap_channel_t *chan, const char *name)
+{
+
+	CHECK_CHANNEL(chan);
+	if (name == NULL) {
+		errno = EINVAL;
+		return (NULL);
+	}
+	return (service_open(chan, name, NULL));
+}
+
+cap_channel_t *
+casper_service_open_limited(const cap_channel_t *chan, const char *name,
+    nvlist_t *limits)
+{
+	int error;
+
+	if (chan == NULL || name == NULL || limits == NULL ||
+	    nvlist_error(limits) != 0) {
+		error = limits != NULL && nvlist_error(limits) != 0 ?
+		    nvlist_error(limits) : EINVAL;
+		nvlist_destroy(limits);
+		errno = error;
+		return (NULL);
+	}
+	return (service_open(chan, name, limits));
 }
 
 int

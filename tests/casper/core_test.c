@@ -291,6 +291,70 @@ open_errors(void *arg)
 }
 BOTH(open_errors, open_errors)
 
+/*
+ * Limits sent with the open request (libcasper's own fileargs uses it):
+ * the service has them before the channel reaches the caller.
+ */
+static void
+open_limited(void *arg)
+{
+	cap_channel_t *cas, *svc;
+	nvlist_t *l, *req, *rep;
+
+	(void)arg;
+	CHECK((cas = cap_init()) != NULL);
+	maybe_enter();
+	l = nvlist_create(0);
+	nvlist_add_bool(l, "echo", true);
+	CHECK((svc = casper_service_open_limited(cas, "test.echo", l)) !=
+	    NULL);
+	CHECK(cap_limit_get(svc, &l) == 0 && l != NULL);
+	CHECK(nvlist_exists_bool(l, "echo") &&
+	    !nvlist_exists_bool(l, "getpid"));
+	nvlist_destroy(l);
+	/* In force from the first request: echo only. */
+	echo_works(svc, "limited");
+	CHECK(request(svc, "getpid", NULL, NULL, NULL) == ENOTCAPABLE);
+	/* Only narrower from here. */
+	l = nvlist_create(0);
+	nvlist_add_bool(l, "echo", true);
+	nvlist_add_bool(l, "getpid", true);
+	CHECK(cap_limit_set(svc, l) == -1 && errno == ENOTCAPABLE);
+	cap_close(svc);
+	/* Limits the service refuses: its errno, and no channel. */
+	l = nvlist_create(0);
+	nvlist_add_string(l, "a", "not a bool");
+	errno = 0;
+	CHECK(casper_service_open_limited(cas, "test.echo", l) == NULL);
+	CHECK(errno == EINVAL);
+	/* Bad arguments. */
+	CHECK(casper_service_open_limited(cas, "test.echo", NULL) == NULL &&
+	    errno == EINVAL);
+	CHECK(casper_service_open_limited(cas, NULL, nvlist_create(0)) ==
+	    NULL && errno == EINVAL);
+	l = nvlist_create(0);
+	nvlist_set_error(l, ENOMEM);
+	CHECK(casper_service_open_limited(cas, "test.echo", l) == NULL &&
+	    errno == ENOMEM);
+	l = nvlist_create(0);
+	CHECK(casper_service_open_limited(cas, "no.such.service", l) ==
+	    NULL && errno == ENOENT);
+	/* A request whose limits are not a list: EINVAL from Casper. */
+	req = nvlist_create(0);
+	nvlist_add_string(req, "cmd", "open");
+	nvlist_add_string(req, "service", "test.echo");
+	nvlist_add_string(req, "limits", "x");
+	CHECK((rep = cap_xfer_nvlist(cas, req)) != NULL);
+	CHECK(nvlist_get_number(rep, "error") == EINVAL);
+	CHECK(!nvlist_exists_descriptor(rep, "chanfd"));
+	nvlist_destroy(rep);
+	/* Casper still serves. */
+	cap_close(cap_service_open(cas, "test.echo"));
+	cap_close(cas);
+	_exit(0);
+}
+BOTH(open_limited, open_limited)
+
 static void
 service_limit(void *arg)
 {

@@ -159,7 +159,7 @@ fileargs_cinitnv(cap_channel_t *cas, nvlist_t *limits)
 	fileargs_t *fa;
 	const void *rights;
 	size_t size;
-	int serrno;
+	int serrno, flags;
 
 	if (cas == NULL || limits == NULL || nvlist_error(limits) != 0 ||
 	    !nvlist_exists_number(limits, "flags")) {
@@ -167,37 +167,36 @@ fileargs_cinitnv(cap_channel_t *cas, nvlist_t *limits)
 		errno = EINVAL;
 		return (NULL);
 	}
-	if ((chan = cap_service_open(cas, FILEARGS_SERVICE)) == NULL) {
-		serrno = errno;
-		nvlist_destroy(limits);
-		errno = serrno;
-		return (NULL);
-	}
-	fa = fileargs_create(chan,
-	    (int)nvlist_get_number(limits, "flags"));
-	if (fa == NULL) {
-		cap_close(chan);
-		nvlist_destroy(limits);
-		errno = ENOMEM;
-		return (NULL);
-	}
 	if (nvlist_exists_binary(limits, "cap_rights")) {
 		rights = nvlist_get_binary(limits, "cap_rights", &size);
 		if (size != sizeof(fa->fa_rights)) {
-			fileargs_free(fa);
 			nvlist_destroy(limits);
 			errno = EINVAL;
 			return (NULL);
 		}
-		memcpy(&fa->fa_rights, rights, size);
+	} else {
+		rights = NULL;
+	}
+	flags = (int)nvlist_get_number(limits, "flags");
+	if ((fa = fileargs_create(NULL, flags)) == NULL) {
+		nvlist_destroy(limits);
+		errno = ENOMEM;
+		return (NULL);
+	}
+	if (rights != NULL) {
+		memcpy(&fa->fa_rights, rights, sizeof(fa->fa_rights));
 		fa->fa_hasrights = true;
 	}
-	if (cap_limit_set(chan, limits) < 0) {
+	/* The limits go with the open request: the service confines itself
+	 * to the named files before it reads anything from this process. */
+	if ((chan = casper_service_open_limited(cas, FILEARGS_SERVICE,
+	    limits)) == NULL) {
 		serrno = errno;
 		fileargs_free(fa);
 		errno = serrno;
 		return (NULL);
 	}
+	fa->fa_chan = chan;
 	return (fa);
 }
 

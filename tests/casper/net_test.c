@@ -614,6 +614,10 @@ sandbox_child(void *arg)
 	svc = casper_service_find("system.net");
 	CHECK(svc != NULL);
 	CHECK(casper_service_confine("system.net") == 0);
+	/* Confined before any limit or request: the resolver files only. */
+	CHECK(raw(SYS_openat, AT_FDCWD, "/etc/passwd", O_RDONLY) < 0);
+	CHECK(raw(SYS_openat, AT_FDCWD, "/tmp/capsicum-net-escape",
+	    O_WRONLY | O_CREAT, 0600) < 0);
 	b = sin4("127.0.0.1", bp);
 	c = sin4("127.0.0.1", p1);
 	limits = nvlist_create(0);

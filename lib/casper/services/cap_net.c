@@ -513,7 +513,7 @@ net_mode(const nvlist_t *limits)
 	return (dnvlist_get_number(limits, "mode", 0));
 }
 
-static bool net_confined;
+static bool net_confined;		/* a port layer is in force */
 static int net_confine(const nvlist_t *limits);
 
 static int
@@ -849,10 +849,7 @@ static int
 net_command(const char *cmd, const nvlist_t *limits, nvlist_t *nvlin,
     nvlist_t *nvlout)
 {
-	int error;
 
-	if (!net_confined && (error = net_confine(limits)) != 0)
-		return (error);
 	if (strcmp(cmd, "bind") == 0 || strcmp(cmd, "connect") == 0)
 		return (net_sock(cmd, limits, nvlin));
 	if (strcmp(cmd, "gethostbyname") == 0)
@@ -1010,34 +1007,35 @@ net_prepare(void)
 	return (0);
 }
 
+/*
+ * Entered before the first request: the resolver files only, no other
+ * path; TCP left to the port layers that limits add (INET).
+ */
 static const struct casper_sandbox net_sandbox = {
 	.sb_prepare = net_prepare,
 	.sb_read = net_read,
 	.sb_write = NULL,
-	.sb_flags = CASPER_SANDBOX_INET | CASPER_SANDBOX_DEFERRED,
+	.sb_flags = CASPER_SANDBOX_INET,
 };
 
 /*
- * Enter the sandbox on the first request or limit, after the port layer
- * for the limits known then.  Later, narrower limits add a port layer of
- * their own when the sandbox lets the service call Landlock; otherwise
- * they are enforced by the checks above only, over the earlier layer.
+ * Limits add a Landlock layer for their TCP ports over the sandbox (layers
+ * only ever narrow).  The first must succeed; a later one that cannot be
+ * added is enforced by the checks above only, over the earlier layer.
  */
 static int
 net_confine(const nvlist_t *limits)
 {
 	int error;
 
-	if (!net_confined) {
-		if (limits != NULL && (error = net_ports(limits)) != 0)
-			return (error);
-		if (casper_sandbox_enter(&net_sandbox) < 0)
-			return (errno != 0 ? errno : EPERM);
-		net_confined = true;
+	if (limits == NULL)
 		return (0);
+	error = net_ports(limits);
+	if (!net_confined) {
+		if (error != 0)
+			return (error);
+		net_confined = true;
 	}
-	if (limits != NULL)
-		(void)net_ports(limits);
 	return (0);
 }
 

@@ -202,13 +202,17 @@ markdown(void)
 		if (row->pr_kind != PK_LIMITED_EMULATE &&
 		    row->pr_kind != PK_LIMITED_DUP_TARGET &&
 		    row->pr_kind != PK_LIMITED_RANGE &&
-		    row->pr_kind != PK_BROKER)
+		    row->pr_kind != PK_BROKER &&
+		    row->pr_kind != PK_NOBROKER_EMULATE)
 			continue;
 		printf("| `%s` | %s", row->pr_sys,
 		    row->pr_kind == PK_LIMITED_EMULATE ? "trapped and emulated" :
 		    row->pr_kind == PK_LIMITED_RANGE ? "range trapped and split" :
 		    row->pr_kind == PK_BROKER ?
 		    "sent to the broker (filter B), after M and R allowed it" :
+		    row->pr_kind == PK_NOBROKER_EMULATE ?
+		    "trapped and emulated once a descriptor is limited in "
+		    "capability mode with no broker running" :
 		    "ENOTCAPABLE unless the target is in its band");
 		if (row->pr_ncond > 0) {
 			printf(" when ");
@@ -271,7 +275,8 @@ check(void)
 			}
 		}
 		/* A broker row without one is routed by number alone. */
-		if (row->pr_kind >= PK_RIGHT && (row->pr_fd < 0 ||
+		if (row->pr_kind >= PK_RIGHT &&
+		    row->pr_kind != PK_NOBROKER_EMULATE && (row->pr_fd < 0 ||
 		    row->pr_fd > 5) &&
 		    !(row->pr_kind == PK_BROKER && row->pr_fd == -1)) {
 			warnx("row %u (%s): no descriptor argument", i,
@@ -279,6 +284,7 @@ check(void)
 			bad++;
 		}
 		if ((row->pr_kind == PK_EMULATE ||
+		    row->pr_kind == PK_NOBROKER_EMULATE ||
 		    row->pr_kind == PK_LIMITED_EMULATE ||
 		    row->pr_kind == PK_LIMITED_RANGE) &&
 		    (row->pr_emu == EMU_NONE || row->pr_emu >= EMU_MAX)) {

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <linux/seccomp.h>
 
@@ -454,17 +455,30 @@ direct_dirs(const int *fds, unsigned int nfds, int *out, unsigned int max)
 	return (n);
 }
 
-static bool
-holds_directory(const int *fds, unsigned int nfds)
+/*
+ * Does the process hold a directory (lookups by path then need the
+ * broker), and a unix socket (a way to receive descriptors from outside)?
+ */
+static void
+held_kinds(const int *fds, unsigned int nfds, bool *dir, bool *unixsock)
 {
 	struct stat st;
+	socklen_t len;
 	unsigned int i;
+	int domain;
 
+	*dir = *unixsock = false;
 	for (i = 0; i < nfds; i++) {
-		if (RAW2(SYS_fstat, fds[i], &st) == 0 && S_ISDIR(st.st_mode))
-			return (true);
+		if (RAW2(SYS_fstat, fds[i], &st) != 0)
+			continue;
+		if (S_ISDIR(st.st_mode))
+			*dir = true;
+		len = sizeof(domain);
+		if (S_ISSOCK(st.st_mode) && RAW5(SYS_getsockopt, fds[i],
+		    SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 &&
+		    domain == AF_UNIX)
+			*unixsock = true;
 	}
-	return (false);
 }
 
 /* Targets for filter R: every pin and band, protected numbers first. */
@@ -550,7 +564,7 @@ enter_locked(void)
 	int direct[MAX_DIRECT], bsock;
 	int *fds, ruleset, abi, r;
 	unsigned int nfds;
-	bool strict, all_threads, broker_ok;
+	bool strict, all_threads, broker_ok, has_dir, has_unix;
 
 	strict = strict_requested || env_flag("CAPSICUM_STRICT");
 	capsicum_cs.cs_strict = strict;
@@ -647,7 +661,9 @@ enter_locked(void)
 	 * directory need the broker too.  Unlimited held directories are
 	 * opened through directly (the kernel and Landlock decide). */
 	ndirect = direct_dirs(fds, nfds, direct, MAX_DIRECT);
-	if (ndirect > 0 || holds_directory(fds, nfds))
+	held_kinds(fds, nfds, &has_dir, &has_unix);
+	capsicum_cs.cs_unix_held = has_unix;
+	if (ndirect > 0 || has_dir)
 		want |= CAP_LAYER_BROKER;
 
 	/* The filters' programs, R and B, now: once the broker is forked
@@ -1074,6 +1090,15 @@ capsicum_capmode_limit(int fd, const void *p)
 	fin.fi_self = capsicum_cs.cs_pid;
 	fin.fi_targets = t;
 	fin.fi_ntargets = n;
+	/*
+	 * Without a broker nothing keeps rights on a descriptor received
+	 * over SCM_RIGHTS.  A process that held no unix socket at cap_enter()
+	 * can only be sent descriptors by itself and its children: from now
+	 * on it receives without them.  One that did may be receiving
+	 * legitimately from outside (Casper's fileargs): the gap stays.
+	 */
+	fin.fi_nobroker = (capsicum_cs.cs_active & CAP_LAYER_BROKER) == 0 &&
+	    !capsicum_cs.cs_unix_held && !capsicum_cs.cs_recv_nofd;
 	if ((r = capsicum_rfilter_build(&fin, &prog)) != 0)
 		goto out;
 	/* Pin before loading: once the filter is in, its traps ask the
@@ -1082,14 +1107,20 @@ capsicum_capmode_limit(int fd, const void *p)
 	oldprof = old != NULL ? atomic_load(&old->pin_prof) : NULL;
 	oldband = old != NULL ? atomic_load(&old->pin_band) : NULL;
 	if ((r = capsicum_pin_add(fd, prof, writable, band)) == 0) {
+		if (fin.fi_nobroker)
+			capsicum_cs.cs_recv_nofd = true;
 		r = capsicum_filter_load(&prog);
 		if (r == 0) {
 			capsicum_cs.cs_nfilters++;
 			capsicum_cs.cs_insns += prog.len;
-		} else if (old != NULL) {
-			capsicum_pin_add(fd, oldprof, writable, oldband);
 		} else {
-			capsicum_pin_forget(fd);
+			if (fin.fi_nobroker)
+				capsicum_cs.cs_recv_nofd = false;
+			if (old != NULL)
+				capsicum_pin_add(fd, oldprof, writable,
+				    oldband);
+			else
+				capsicum_pin_forget(fd);
 		}
 	}
 	capsicum_filter_free(&prog);

@@ -28,6 +28,8 @@ int	__xpg_strerror_r(int errnum, char *buf, size_t len);
 /* sigsys.c */
 int	capsicum_sigsys_install(void);
 long	capsicum_close_one(int fd);
+/* recvmsg/recvmmsg without descriptors, in the SIGSYS handler. */
+long	capsicum_emu_recv_nofd(long nr, const uint64_t a[6]);
 
 /* landlock.c */
 struct capsicum_ll_result {

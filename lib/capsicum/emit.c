@@ -613,6 +613,12 @@ collect(struct emitter *e)
 			if ((r = rule_new(e, nr, 0, SECCOMP_RET_TRAP)) != NULL)
 				add_row_conds(r, row, in->fi_self);
 			break;
+		case PK_NOBROKER_EMULATE:
+			if (!in->fi_nobroker)
+				break;
+			if ((r = rule_new(e, nr, 0, SECCOMP_RET_TRAP)) != NULL)
+				add_row_conds(r, row, in->fi_self);
+			break;
 		default:
 			if (row->pr_fd < 0 || in->fi_ntargets == 0 ||
 			    !capsicum_policy_row_allowed(i))

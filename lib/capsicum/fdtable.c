@@ -833,7 +833,8 @@ capsicum_state_save(void)
 	h.sh_nfilters = capsicum_cs.cs_nfilters;
 	h.sh_insns = capsicum_cs.cs_insns;
 	h.sh_flags = (capsicum_cs.cs_strict ? 1 : 0) |
-	    (capsicum_cs.cs_trap ? 2 : 0);
+	    (capsicum_cs.cs_trap ? 2 : 0) | (capsicum_cs.cs_recv_nofd ? 4 : 0) |
+	    (capsicum_cs.cs_unix_held ? 8 : 0);
 	h.sh_band_next = capsicum_cs.cs_band_next;
 	h.sh_pid = capsicum_cs.cs_pid;
 	h.sh_scratch = capsicum_cs.cs_scratch;
@@ -909,7 +910,7 @@ capsicum_state_decode(const void *buf, size_t len, struct capsicum_state *st)
 	if (!take(&c, &h, sizeof(h)) || h.sh_magic != STATE_MAGIC ||
 	    h.sh_size != len || h.sh_nprof > 4096 ||
 	    h.sh_nent > CAPSICUM_MAX_PINS + 65536 ||
-	    h.sh_nbands > CAPSICUM_MAX_BANDS || (h.sh_flags & ~3U) != 0 ||
+	    h.sh_nbands > CAPSICUM_MAX_BANDS || (h.sh_flags & ~15U) != 0 ||
 	    (h.sh_mode != 0 && h.sh_mode != 1) ||
 	    (h.sh_ph != -1 && !fd_ok(h.sh_ph)) ||
 	    (h.sh_scratch != -1 && !fd_ok(h.sh_scratch)) ||
@@ -1008,6 +1009,8 @@ state_apply(const struct capsicum_state *d, int statefd)
 	capsicum_cs.cs_insns = d->hdr.sh_insns;
 	capsicum_cs.cs_strict = (d->hdr.sh_flags & 1) != 0;
 	capsicum_cs.cs_trap = (d->hdr.sh_flags & 2) != 0;
+	capsicum_cs.cs_recv_nofd = (d->hdr.sh_flags & 4) != 0;
+	capsicum_cs.cs_unix_held = (d->hdr.sh_flags & 8) != 0;
 	capsicum_cs.cs_band_next = d->hdr.sh_band_next;
 	capsicum_cs.cs_pid = d->hdr.sh_pid;
 	for (i = 0; i < d->nband; i++) {

@@ -85,6 +85,10 @@ struct capsicum_capstate {
 	unsigned int	cs_insns;
 	bool		cs_strict;
 	bool		cs_trap;
+	/* recvmsg/recvmmsg trap to EMU_RECV_NOFD (a limit set in capability
+	 * mode with no broker running). */
+	bool		cs_recv_nofd;
+	bool		cs_unix_held;	/* a unix socket at cap_enter() */
 };
 
 extern struct capsicum_capstate capsicum_cs;

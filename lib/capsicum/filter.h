@@ -48,6 +48,7 @@ struct capsicum_filter_in {
 	bool		fi_capmode;	/* build M; else R */
 	bool		fi_global;	/* R: include the argument refusals */
 	bool		fi_trap;	/* refusals raise SIGSYS (trap mode) */
+	bool		fi_nobroker;	/* R: the PK_NOBROKER_EMULATE traps */
 	pid_t		fi_self;	/* getpid() at cap_enter: the pid
 					 * kill() may name without a trap */
 	unsigned int	fi_layers;	/* reported through the probe */

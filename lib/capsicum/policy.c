@@ -105,6 +105,8 @@
 #define	BROKER_NR(s, nr, why)	ROW(s, nr, PK_BROKER, -1, -1, .pr_why = why)
 #define	BROKER_LIMITED(s, fd, why) ROW(s, -1, PK_BROKER, fd, -1,		\
 	.pr_flags = PF_BROKER_LIMITED, .pr_why = why)
+#define	NOBROKER_EMU(s, emu, why) ROW(s, -1, PK_NOBROKER_EMULATE, -1, -1,	\
+	.pr_emu = (emu), .pr_why = why)
 #define	RIGHT_IF_NR(s, nr, fd, r, why, ...) ROW(s, nr, PK_RIGHT, fd, -1,	\
 	.pr_right = (r), .pr_why = why, COND(__VA_ARGS__))
 /* The broker's call: a lookup by path reissued by the SIGSYS handler
@@ -545,6 +547,8 @@ const struct prow capsicum_policy[] = {
 	ALLOW(recvmmsg, "receive"),
 	RIGHT(recvmmsg, 0, CAP_RECV, "recvmmsg"),
 	BROKER_NR(recvmmsg, -1, "as recvmsg, one message after another"),
+	NOBROKER_EMU(recvmsg, EMU_RECV_NOFD, "no broker and no unix socket at cap_enter(), then a descriptor limited in capability mode: received with recvfrom, which installs no descriptor, so a limited one sent to oneself cannot come back with full rights (descriptors are dropped, MSG_CTRUNC)"),
+	NOBROKER_EMU(recvmmsg, EMU_RECV_NOFD, "as recvmsg, one message after another"),
 	ALLOW(pipe, "new pipe"), ALLOW(pipe2, "new pipe"),
 
 	/* ----------------------------------------------------------------

@@ -80,6 +80,10 @@ enum prow_kind {
 	 * it on its own copies of the arguments.  Filters M and R refuse
 	 * first; their ERRNO outranks USER_NOTIF. */
 	PK_BROKER,
+	/* No broker, and a descriptor was limited in capability mode: the
+	 * call traps to emulation pr_emu, which must not need the broker
+	 * (recvmsg through recvfrom, which installs no descriptor). */
+	PK_NOBROKER_EMULATE,
 };
 
 /* Row flags. */
@@ -118,6 +122,7 @@ enum pemu {
 	EMU_DUP,	/* dup / F_DUPFD of a limited descriptor: into its band */
 	EMU_SIGNAL,	/* a signal to another pid: only the caller itself */
 	EMU_BROKER,	/* a lookup by path: reissued to the broker */
+	EMU_RECV_NOFD,	/* recvmsg/recvmmsg as recvfrom: no descriptors */
 	EMU_MAX
 };
 

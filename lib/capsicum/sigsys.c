@@ -391,6 +391,9 @@ sigsys_handler(int sig, siginfo_t *si, void *uctx)
 	case EMU_BROKER:
 		ret = emu_broker(nr, a);
 		break;
+	case EMU_RECV_NOFD:
+		ret = capsicum_emu_recv_nofd(nr, a);
+		break;
 	default:
 		/* A refusal (trap mode), or a model disagreement, which
 		 * must fail closed. */

@@ -196,6 +196,10 @@ capsicum_verdict(int nr, const uint64_t a[6], pid_t self,
 			if (conds_hold(row, a, self))
 				v->v_emu = row->pr_emu;
 			break;
+		case PK_NOBROKER_EMULATE:
+			if (capsicum_cs.cs_recv_nofd && conds_hold(row, a, self))
+				v->v_emu = row->pr_emu;
+			break;
 		default:
 			if (row->pr_fd >= 0 && v->v_rerrno != ECAPMODE &&
 			    capsicum_policy_row_allowed(i))

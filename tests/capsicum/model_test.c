@@ -261,7 +261,7 @@ pick_arg(const struct world *w)
 }
 
 static void
-check_model(bool trap)
+check_model(bool trap, bool nobroker)
 {
 	struct capsicum_filter_in in;
 	struct capsicum_target *t;
@@ -278,6 +278,8 @@ check_model(bool trap)
 	memset(&in, 0, sizeof(in));
 	in.fi_trap = trap;
 	in.fi_global = true;
+	in.fi_nobroker = nobroker;
+	capsicum_cs.cs_recv_nofd = nobroker;
 	in.fi_self = 4242;
 	in.fi_targets = t;
 	in.fi_ntargets = nt;
@@ -362,13 +364,21 @@ check_model(bool trap)
 Test(filter_model, filters_agree_with_the_c_model, .timeout = 120)
 {
 
-	check_model(false);
+	check_model(false, false);
 }
 
 Test(filter_model, trap_mode_filters_agree, .timeout = 120)
 {
 
-	check_model(true);
+	check_model(true, false);
+}
+
+/* A limit set in capability mode with no broker: recvmsg and recvmmsg
+ * trap, in the filter and in the model alike. */
+Test(filter_model, no_broker_receive_traps_agree, .timeout = 120)
+{
+
+	check_model(false, true);
 }
 
 /* Hot calls must not load an argument when nothing needs them to, so

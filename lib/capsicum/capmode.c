@@ -564,7 +564,7 @@ enter_locked(void)
 	int direct[MAX_DIRECT], bsock;
 	int *fds, ruleset, abi, r;
 	unsigned int nfds;
-	bool strict, all_threads, broker_ok, has_dir, has_unix;
+	bool strict, all_threads, broker_ok, has_dir, has_unix, recv_nofd;
 
 	strict = strict_requested || env_flag("CAPSICUM_STRICT");
 	capsicum_cs.cs_strict = strict;
@@ -622,6 +622,19 @@ enter_locked(void)
 	active = CAP_LAYER_DUP_BANDS;
 	nprof = count_profiles(limited, nlimited, &nlookup);
 	want_all_derived = 2 * nprof + BANDS_KEPT_FREE <= CAPSICUM_MAX_BANDS;
+	/*
+	 * Descriptors received over SCM_RIGHTS keep their rights through
+	 * the broker, which also opens and accepts through limited
+	 * directories and listeners, and looks up paths beneath held
+	 * directories.  A process with none of those and no unix socket can
+	 * be sent descriptors only by itself and its children: it receives
+	 * without them instead (recvnofd.c), and needs no broker.
+	 */
+	held_kinds(fds, nfds, &has_dir, &has_unix);
+	capsicum_cs.cs_unix_held = has_unix;
+	recv_nofd = nlimited > 0 && nlookup == 0 && !has_dir && !has_unix;
+	if (recv_nofd)
+		want_all_derived = false;
 	want_big = 2 * nprof + nlookup + BANDS_KEPT_FREE <= CAPSICUM_MAX_BANDS;
 	for (i = 0; i < nlimited; i++) {
 		struct capsicum_band *band;
@@ -646,9 +659,9 @@ enter_locked(void)
 			return (-1);
 		}
 		(void)derived_bands(limited[i].fd, limited[i].prof);
-		/* Rights must survive SCM_RIGHTS: recvmsg goes to the
-		 * broker as soon as anything is limited. */
-		want |= CAP_LAYER_BROKER;
+		/* Rights must survive SCM_RIGHTS. */
+		if (!recv_nofd)
+			want |= CAP_LAYER_BROKER;
 	}
 	free(limited);
 	if (strict && (active & CAP_LAYER_DUP_BANDS) == 0) {
@@ -661,8 +674,6 @@ enter_locked(void)
 	 * directory need the broker too.  Unlimited held directories are
 	 * opened through directly (the kernel and Landlock decide). */
 	ndirect = direct_dirs(fds, nfds, direct, MAX_DIRECT);
-	held_kinds(fds, nfds, &has_dir, &has_unix);
-	capsicum_cs.cs_unix_held = has_unix;
 	if (ndirect > 0 || has_dir)
 		want |= CAP_LAYER_BROKER;
 
@@ -678,6 +689,7 @@ enter_locked(void)
 	fin.fi_trap = capsicum_cs.cs_trap;
 	fin.fi_self = capsicum_cs.cs_pid;
 	fin.fi_global = true;
+	fin.fi_nobroker = recv_nofd;
 	fin.fi_targets = targets;
 	fin.fi_ntargets = ntargets;
 	if ((r = capsicum_rfilter_build(&fin, &rprog)) != 0) {
@@ -774,7 +786,10 @@ enter_locked(void)
 		errno = -r;
 		goto fail_rprog;
 	}
+	/* Its traps ask the model, which must know about them. */
+	capsicum_cs.cs_recv_nofd = recv_nofd;
 	if ((r = capsicum_filter_load(&rprog)) != 0) {
+		capsicum_cs.cs_recv_nofd = false;
 		if (broker_ok)
 			RAW1(SYS_close, bsock);
 		free(targets);

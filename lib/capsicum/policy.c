@@ -547,7 +547,7 @@ const struct prow capsicum_policy[] = {
 	ALLOW(recvmmsg, "receive"),
 	RIGHT(recvmmsg, 0, CAP_RECV, "recvmmsg"),
 	BROKER_NR(recvmmsg, -1, "as recvmsg, one message after another"),
-	NOBROKER_EMU(recvmsg, EMU_RECV_NOFD, "no broker and no unix socket at cap_enter(), then a descriptor limited in capability mode: received with recvfrom, which installs no descriptor, so a limited one sent to oneself cannot come back with full rights (descriptors are dropped, MSG_CTRUNC)"),
+	NOBROKER_EMU(recvmsg, EMU_RECV_NOFD, "no broker (no directory, no limited directory or listener, no unix socket at cap_enter()) and a descriptor limited, at cap_enter() or later: received with recvfrom, which installs no descriptor, so a limited one sent to oneself cannot come back with full rights (descriptors are dropped, MSG_CTRUNC)"),
 	NOBROKER_EMU(recvmmsg, EMU_RECV_NOFD, "as recvmsg, one message after another"),
 	ALLOW(pipe, "new pipe"), ALLOW(pipe2, "new pipe"),
 

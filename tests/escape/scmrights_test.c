@@ -13,6 +13,7 @@
 #include <sys/un.h>
 
 #include <sys/capsicum.h>
+#include <capsicum_helpers.h>
 
 #include "harness.h"
 #include "escape/tree.h"
@@ -185,11 +186,11 @@ Test(scmrights, limited_file_sent_to_itself, .timeout = 60)
 }
 
 /*
- * Nothing open but stdio and the limited file, descriptor 3 free: the
- * broker then receives its listener as descriptor 3, where it keeps it.
- * (It used to dup3() it onto itself, fail and exit; every brokered call
- * then failed with ENOSYS.)  cap_enforcement() must report the broker
- * only when it runs.
+ * Nothing open but stdio, the limited file and a unix socket (which makes
+ * the broker necessary), descriptor 3 free: the broker then receives its
+ * listener as descriptor 3, where it keeps it.  (It used to dup3() it onto
+ * itself, fail and exit; every brokered call then failed with ENOSYS.)
+ * cap_enforcement() must report the broker only when it runs.
  */
 static void
 broker_with_three_free(void *arg)
@@ -205,6 +206,9 @@ broker_with_three_free(void *arg)
 	CHECK(fd == 3);
 	CHECK(raw(SYS_dup2, fd, 9) == 9 && raw(SYS_close, fd) == 0);
 	CHECK(cap_rights_limit(9, RIGHTS(CAP_READ, CAP_FSTAT)) == 0);
+	CHECK(raw(SYS_socketpair, AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	CHECK(raw(SYS_dup2, sv[0], 10) == 10 && raw(SYS_close, sv[0]) == 0);
+	CHECK(raw(SYS_dup2, sv[1], 11) == 11 && raw(SYS_close, sv[1]) == 0);
 	capmode_enter();
 	CHECK(cap_enforcement(&ce) == 0);
 	CHECK((ce.ce_active & CAP_LAYER_BROKER) != 0);
@@ -885,6 +889,47 @@ Test(scmrights, limit_without_broker_survives_exec, .timeout = 60)
 	out[n] = '\0';
 	cr_assert_str_eq(out, "recv 1 fds 0 ctrunc 1\n");
 	close(pp[0]);
+}
+
+/*
+ * The common sandbox: stdio limited, no directory, no unix socket.  No
+ * broker is started; descriptors sent among ourselves are dropped from
+ * the start, so limited stdio cannot come back unlimited.
+ */
+static void
+stdio_no_broker(void *arg)
+{
+	struct cap_enforcement ce;
+	int sv[2], got, mf, before, after;
+
+	(void)arg;
+	SKIP_UNDER_VALGRIND();
+	closefrom(3);		/* the test framework's own sockets */
+	CHECK(caph_limit_stdio() == 0);
+	capmode_enter();
+	CHECK(cap_enforcement(&ce) == 0);
+	CHECK((ce.ce_active & CAP_LAYER_BROKER) == 0 && ce.ce_missing == 0);
+	CHECK(ce.ce_filters == 2);
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	before = (int)raw(SYS_dup, sv[0]);
+	CHECK(before >= 0 && raw(SYS_close, before) == 0);
+	CHECK(send_fds(sv[0], (int[]){ 1 }, 1) == 1);
+	mf = 0;
+	CHECK(recv_fds(sv[1], &got, 1, 0, &mf) == 0 && (mf & MSG_CTRUNC) != 0);
+	after = (int)raw(SYS_dup, sv[0]);
+	CHECK(after == before);
+	CHECK_ERR(raw(SYS_read, 1, &got, 1), ENOTCAPABLE);
+}
+
+Test(scmrights, limited_stdio_without_unix_socket_needs_no_broker,
+    .timeout = 60)
+{
+	int st = run_child_timeout(stdio_no_broker, NULL, 60);
+
+	SKIP_IF_SKIPPED(st);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child: %s %d",
+	    WIFEXITED(st) ? "exit" : "signal",
+	    WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
 }
 
 /*

@@ -169,8 +169,8 @@ capsicum_emu_recv_nofd(long nr, const uint64_t a[6])
 	int p[2], flags;
 	long r;
 
-	if (RAW2(SYS_pipe2, p, O_CLOEXEC | O_NONBLOCK) != 0)
-		return (-ENFILE);
+	if ((r = RAW2(SYS_pipe2, p, O_CLOEXEC | O_NONBLOCK)) != 0)
+		return (r);
 	if (nr == SYS_recvmsg) {
 		r = recv_one(p, (int)a[0], a[1], (int)a[2]);
 		goto out;

@@ -40,8 +40,10 @@ core_limit(const nvlist_t *oldlimits, const nvlist_t *newlimits)
 	return (0);
 }
 
-/* Ask the zygote for a service process; returns its channel or -errno. */
-/* The zygote takes the service's index in the registry (zygote.c). */
+/*
+ * Ask the zygote for a service process, named by its index in the
+ * registry (zygote.c); returns its channel or -errno.
+ */
 static int
 spawn_service(const struct casper_service *svc)
 {

@@ -110,7 +110,13 @@ probe_fds(long dfd, int *fds, unsigned int cap)
 	if (RAW3(SYS_poll, pf, PROBE_FDS, 0) < 0)
 		return (0);
 	for (i = 0, n = 0; i < PROBE_FDS; i++) {
-		if ((pf[i].revents & POLLNVAL) != 0 || pf[i].fd == dfd)
+		if (pf[i].fd == dfd)
+			continue;
+		/* poll cannot see O_PATH descriptors, such as the
+		 * placeholder; ask about the library's own numbers. */
+		if ((pf[i].revents & POLLNVAL) != 0 &&
+		    (capsicum_pin_find((int)i) == NULL ||
+		    RAW2(SYS_fcntl, i, F_GETFD) < 0))
 			continue;
 		if (n == cap)
 			return (0);

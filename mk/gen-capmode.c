@@ -16,6 +16,78 @@
 #include "policy.h"
 #include <linux/seccomp.h>
 
+/*
+ * Filter R of a process with nothing limited: only the library's three
+ * bookkeeping numbers protected, where a fresh process has them.  Built
+ * with two pids that no process can have; the instructions that differ
+ * are where cap_enter() writes its own (filter.c, capsicum_rfilter_get).
+ * Building R costs a fresh process more than the filter's size suggests:
+ * every page of the table and the emitter it touches faults in first.
+ */
+#define	RPID_A	0x7FFFFF01
+#define	RPID_B	0x7FFFFF02
+
+static int
+rtemplate(FILE *f)
+{
+	static const int prot[3] = { CAPSICUM_RTEMPLATE_FDS };
+	struct capsicum_target t[3];
+	struct capsicum_filter_in in;
+	struct sock_fprog a, b;
+	unsigned int i, n;
+	int r;
+
+	for (i = 0; i < 3; i++)
+		t[i] = (struct capsicum_target){ 0xFFFFFFFFU,
+		    (uint32_t)prot[i], NULL, true, false, NULL };
+	memset(&in, 0, sizeof(in));
+	in.fi_global = true;
+	in.fi_targets = t;
+	in.fi_ntargets = 3;
+	in.fi_self = RPID_A;
+	if ((r = capsicum_rfilter_build(&in, &a)) != 0)
+		goto fail;
+	in.fi_self = RPID_B;
+	if ((r = capsicum_rfilter_build(&in, &b)) != 0)
+		goto fail;
+	if (a.len != b.len) {
+		fprintf(stderr, "gen-capmode: R depends on the pid\n");
+		return (1);
+	}
+	fprintf(f, "static const struct sock_filter r0[] = {\n");
+	for (i = 0; i < a.len; i++)
+		fprintf(f, "\t{ 0x%04x, %u, %u, 0x%08x },\n",
+		    a.filter[i].code, a.filter[i].jt, a.filter[i].jf,
+		    a.filter[i].k);
+	fprintf(f, "};\n\nconst struct sock_filter *const "
+	    "capsicum_rtemplate = r0;\nconst unsigned short "
+	    "capsicum_rtemplate_len = %u;\n", a.len);
+	fprintf(f, "const unsigned short capsicum_rtemplate_pid[] = {");
+	for (i = 0, n = 0; i < a.len; i++) {
+		if (memcmp(&a.filter[i], &b.filter[i], sizeof(a.filter[i])) ==
+		    0)
+			continue;
+		if (a.filter[i].code != b.filter[i].code ||
+		    a.filter[i].jt != b.filter[i].jt ||
+		    a.filter[i].jf != b.filter[i].jf ||
+		    a.filter[i].k != RPID_A || b.filter[i].k != RPID_B) {
+			fprintf(stderr, "gen-capmode: R depends on the pid "
+			    "at %u\n", i);
+			return (1);
+		}
+		fprintf(f, "%s%u,", n % 12 == 0 ? "\n\t" : " ", i);
+		n++;
+	}
+	fprintf(f, "\n};\nconst unsigned int capsicum_rtemplate_npid = "
+	    "%u;\n\n", n);
+	capsicum_filter_free(&a);
+	capsicum_filter_free(&b);
+	return (0);
+fail:
+	fprintf(stderr, "gen-capmode: R: %s\n", strerror(-r));
+	return (1);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -72,6 +144,8 @@ main(int argc, char **argv)
 		}
 		capsicum_filter_free(&prog);
 	}
+	if (rtemplate(f) != 0)
+		return (1);
 	/* The syscall number of every policy row, so that the library
 	 * need not ask libseccomp at run time. */
 	fprintf(f, "const int capsicum_policy_nrs[] = {");

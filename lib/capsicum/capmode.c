@@ -698,7 +698,7 @@ enter_locked(void)
 	fin.fi_nobroker = recv_nofd;
 	fin.fi_targets = targets;
 	fin.fi_ntargets = ntargets;
-	if ((r = capsicum_rfilter_build(&fin, &rprog)) != 0) {
+	if ((r = capsicum_rfilter_get(&fin, &rprog)) != 0) {
 		free(targets);
 		free(fds);
 		errno = -r;

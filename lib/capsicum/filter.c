@@ -260,6 +260,57 @@ capsicum_mfilter_get(const struct capsicum_filter_in *in,
 	return (0);
 }
 
+extern const struct sock_filter *const capsicum_rtemplate
+    __attribute__((weak));
+extern const unsigned short capsicum_rtemplate_len __attribute__((weak));
+extern const unsigned short capsicum_rtemplate_pid[] __attribute__((weak));
+extern const unsigned int capsicum_rtemplate_npid __attribute__((weak));
+
+/* Nothing limited: the bookkeeping numbers alone, protected. */
+static bool
+rtemplate_fits(const struct capsicum_filter_in *in)
+{
+	static const uint32_t want[3] = { CAPSICUM_RTEMPLATE_FDS };
+	const struct capsicum_target *t;
+	unsigned int i;
+
+	/* A pid that could equal a constant of the signal rows (0, -1)
+	 * might shape the program differently. */
+	if (!in->fi_global || in->fi_trap || in->fi_nobroker ||
+	    in->fi_ntargets != 3 || in->fi_self <= 255 ||
+	    &capsicum_rtemplate == NULL || &capsicum_rtemplate_len == NULL ||
+	    &capsicum_rtemplate_npid == NULL || capsicum_rtemplate_len == 0)
+		return (false);
+	/* In this order: the emitter's rules follow the targets'. */
+	for (i = 0; i < 3; i++) {
+		t = &in->fi_targets[i];
+		if (!t->t_protected || t->t_prof != NULL ||
+		    t->t_mask != 0xFFFFFFFFU || t->t_value != want[i])
+			return (false);
+	}
+	return (true);
+}
+
+int
+capsicum_rfilter_get(const struct capsicum_filter_in *in,
+    struct sock_fprog *prog)
+{
+	struct sock_filter *f;
+	unsigned int i, n;
+
+	if (!rtemplate_fits(in))
+		return (capsicum_rfilter_build(in, prog));
+	n = capsicum_rtemplate_len;
+	if ((f = malloc(n * sizeof(*f))) == NULL)
+		return (-ENOMEM);
+	memcpy(f, capsicum_rtemplate, n * sizeof(*f));
+	for (i = 0; i < capsicum_rtemplate_npid; i++)
+		f[capsicum_rtemplate_pid[i]].k = (uint32_t)in->fi_self;
+	prog->filter = f;
+	prog->len = (unsigned short)n;
+	return (0);
+}
+
 void
 capsicum_filter_free(struct sock_fprog *prog)
 {

@@ -381,6 +381,112 @@ Test(filter_model, no_broker_receive_traps_agree, .timeout = 120)
 	check_model(false, true);
 }
 
+/*
+ * Filter R of a process with nothing limited comes from a build-time copy
+ * with the pid written in: it must be the program the emitter builds, for
+ * any pid, and anything else (another order of the bookkeeping numbers
+ * included: the emitter's rules follow the targets' order) must still be
+ * built.
+ */
+static void
+same_program(const struct capsicum_filter_in *in)
+{
+	struct sock_fprog a, b;
+
+	cr_assert_eq(capsicum_rfilter_get(in, &a), 0);
+	cr_assert_eq(capsicum_rfilter_build(in, &b), 0);
+	cr_assert_eq(a.len, b.len, "pid %d: %u vs %u instructions",
+	    (int)in->fi_self, a.len, b.len);
+	for (unsigned int i = 0; i < a.len; i++)
+		cr_assert_eq(memcmp(&a.filter[i], &b.filter[i],
+		    sizeof(a.filter[i])), 0, "pid %d: instruction %u: "
+		    "%#x %u %u %#x, built %#x %u %u %#x", (int)in->fi_self, i,
+		    a.filter[i].code, a.filter[i].jt, a.filter[i].jf,
+		    a.filter[i].k, b.filter[i].code, b.filter[i].jt,
+		    b.filter[i].jf, b.filter[i].k);
+	capsicum_filter_free(&a);
+	capsicum_filter_free(&b);
+}
+
+extern const struct sock_filter *const capsicum_rtemplate;
+extern const unsigned short capsicum_rtemplate_len;
+extern const unsigned short capsicum_rtemplate_pid[];
+extern const unsigned int capsicum_rtemplate_npid;
+
+Test(filter_model, r_template_is_the_built_program)
+{
+	static const int perm[6][3] = { { 200, 201, 202 }, { 200, 202, 201 },
+	    { 201, 200, 202 }, { 201, 202, 200 }, { 202, 200, 201 },
+	    { 202, 201, 200 } };
+	static const pid_t pids[] = { 256, 300, 4242, 65535, 65536, 123457,
+	    4194303 };
+	struct capsicum_target t[4];
+	struct capsicum_filter_in in;
+	unsigned int i, j, k;
+
+	memset(&capsicum_cs, 0, sizeof(capsicum_cs));
+	for (i = 0; i < 6; i++) {
+		for (k = 0; k < 3; k++)
+			t[k] = (struct capsicum_target){ 0xFFFFFFFFU,
+			    (uint32_t)perm[i][k], NULL, true, false, NULL };
+		for (j = 0; j < sizeof(pids) / sizeof(pids[0]); j++) {
+			memset(&in, 0, sizeof(in));
+			in.fi_global = true;
+			in.fi_targets = t;
+			in.fi_ntargets = 3;
+			in.fi_self = pids[j];
+			same_program(&in);
+		}
+	}
+	/* The copy itself, with a pid written in, is the built program. */
+	{
+		struct sock_filter f[BPF_MAXINSNS];
+		struct sock_fprog b;
+
+		for (k = 0; k < 3; k++)
+			t[k] = (struct capsicum_target){ 0xFFFFFFFFU,
+			    (uint32_t)perm[0][k], NULL, true, false, NULL };
+		memset(&in, 0, sizeof(in));
+		in.fi_global = true;
+		in.fi_targets = t;
+		in.fi_ntargets = 3;
+		in.fi_self = 31337;
+		cr_assert_gt(capsicum_rtemplate_len, 0);
+		cr_assert_gt(capsicum_rtemplate_npid, 0);
+		memcpy(f, capsicum_rtemplate,
+		    capsicum_rtemplate_len * sizeof(f[0]));
+		for (k = 0; k < capsicum_rtemplate_npid; k++)
+			f[capsicum_rtemplate_pid[k]].k = 31337;
+		cr_assert_eq(capsicum_rfilter_build(&in, &b), 0);
+		cr_assert_eq(b.len, capsicum_rtemplate_len);
+		cr_assert_eq(memcmp(f, b.filter, b.len * sizeof(f[0])), 0);
+		capsicum_filter_free(&b);
+	}
+	/* What the copy does not fit is built: trap mode, the no-broker
+	 * traps, a small pid, other numbers, one more target. */
+	memset(&in, 0, sizeof(in));
+	in.fi_global = true;
+	in.fi_targets = t;
+	in.fi_ntargets = 3;
+	in.fi_self = 4242;
+	in.fi_trap = true;
+	same_program(&in);
+	in.fi_trap = false;
+	in.fi_nobroker = true;
+	same_program(&in);
+	in.fi_nobroker = false;
+	in.fi_self = 1;
+	same_program(&in);
+	in.fi_self = 4242;
+	t[0].t_value = 203;
+	same_program(&in);
+	t[0].t_value = 200;
+	t[3] = (struct capsicum_target){ 0xFFFFFFFFU, 5, NULL, true, false,
+	    NULL };
+	in.fi_ntargets = 4;
+	same_program(&in);
+}
+
 /* Hot calls must not load an argument when nothing needs them to, so
  * that the kernel's action cache answers them: run the filters on
  * getppid and read with no descriptor limited and check that no

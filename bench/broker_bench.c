@@ -10,7 +10,10 @@
  *     answers at once), both with the synchronous wake-up;
  *   - recvmsg, which goes to the broker in capability mode so that
  *     descriptors keep their rights: write + recvmsg of one byte, and
- *     sendmsg + recvmsg + close of one limited descriptor.
+ *     sendmsg + recvmsg + close of one limited descriptor; and the same
+ *     write + recvmsg in a sandbox that needs no broker (something
+ *     limited, no directory or unix socket), where recvmsg is emulated
+ *     without descriptors (recvnofd.c).
  * Each measurement runs in fresh processes, interleaved, pinned to one
  * CPU; the fastest per-process median is kept.
  */
@@ -40,7 +43,7 @@
 
 #define	ITERS	20000
 
-enum setup { PLAIN, BROKERED, RAWNOTIF, NSETUPS };
+enum setup { PLAIN, BROKERED, RAWNOTIF, NOBROKER, NSETUPS };
 
 struct result {
 	double	pread;
@@ -253,6 +256,19 @@ child(enum setup s, int out)
 		res.round = bench_ns_per_op(op_getppid, NULL, ITERS / 4);
 		goto done;
 	}
+	if (s == NOBROKER) {
+		/* Something limited, no directory or unix socket: no
+		 * broker; recvmsg is emulated without descriptors. */
+		close(dirfd_);
+		snprintf(p, sizeof(p), "%s/f", dir_path);
+		cap_rights_init(&r, CAP_READ, CAP_FSTAT);
+		if ((filefd = open(p, O_RDONLY)) < 0 ||
+		    cap_rights_limit(filefd, &r) != 0 || cap_enter() != 0 ||
+		    socketpair(AF_UNIX, SOCK_STREAM, 0, pair) != 0)
+			abort();
+		res.recv = bench_ns_per_op(op_recv, NULL, ITERS / 4);
+		goto done;
+	}
 	if (s == BROKERED) {
 		cap_rights_init(&r, CAP_LOOKUP, CAP_READ, CAP_FSTAT, CAP_SEEK);
 		if (cap_rights_limit(dirfd_, &r) != 0 || cap_enter() != 0)
@@ -349,6 +365,8 @@ main(void)
 	printf("%-44s %10.1f ns  base %10.1f ns  ratio %5.2fx  (no goal)\n",
 	    "write+recvmsg 1 byte", best[BROKERED].recv, best[PLAIN].recv,
 	    best[BROKERED].recv / best[PLAIN].recv);
+	bench_info("write+recvmsg 1 byte, no broker (emulated)",
+	    best[NOBROKER].recv, best[PLAIN].recv);
 	printf("%-44s %10.1f ns  base %10.1f ns  ratio %5.2fx  (no goal)\n",
 	    "sendmsg+recvmsg+close, 1 limited fd", best[BROKERED].recvfd,
 	    best[PLAIN].recvfd, best[BROKERED].recvfd / best[PLAIN].recvfd);

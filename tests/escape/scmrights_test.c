@@ -848,6 +848,21 @@ no_broker(void *arg)
 	CHECK(raw(SYS_recvmsg, sv[1], &m, 0) == 1 && a[0] == 'z');
 	/* Nothing waiting on a non-blocking receive. */
 	CHECK_ERR(raw(SYS_recvmsg, sv[1], &m, MSG_DONTWAIT), EAGAIN);
+	CHECK_ERR(raw(SYS_recvmmsg, sv[1], mm, 2, MSG_DONTWAIT, NULL), EAGAIN);
+	/* MSG_PEEK leaves the data queued. */
+	CHECK(raw(SYS_write, sv[0], "pq", 2) == 2);
+	CHECK(raw(SYS_recvmsg, sv[1], &m, MSG_PEEK) == 1 && a[0] == 'p');
+	CHECK(raw(SYS_recvmsg, sv[1], &m, 0) == 1 && a[0] == 'p');
+	CHECK(raw(SYS_recvmsg, sv[1], &m, 0) == 1 && a[0] == 'q');
+	/* What the kernel's calls refuse, refused alike: not a socket,
+	 * too many iovecs for the emulation, no messages asked for. */
+	CHECK_ERR(raw(SYS_recvmsg, p[1], &m, 0), ENOTSOCK);
+	CHECK_ERR(raw(SYS_recvmmsg, p[1], mm, 1, 0, NULL), ENOTSOCK);
+	/* The limited end lacks CAP_RECV: the filter says so first. */
+	CHECK_ERR(raw(SYS_recvmsg, p[0], &m, 0), ENOTCAPABLE);
+	m.msg_iovlen = 65;
+	CHECK_ERR(raw(SYS_recvmsg, sv[1], &m, 0), EMSGSIZE);
+	CHECK(raw(SYS_recvmmsg, sv[1], mm, 0, 0, NULL) == 0);
 }
 
 /* The same after exec: the new image keeps receiving without them. */

@@ -17,7 +17,7 @@
 #include <linux/seccomp.h>
 
 /*
- * Filter R of a process with nothing limited: only the library's three
+ * Filter R of a process with nothing limited: only the library's
  * bookkeeping numbers protected, where a fresh process has them.  Built
  * with two pids that no process can have; the instructions that differ
  * are where cap_enter() writes its own (filter.c, capsicum_rfilter_get).
@@ -30,20 +30,20 @@
 static int
 rtemplate(FILE *f)
 {
-	static const int prot[3] = { CAPSICUM_RTEMPLATE_FDS };
-	struct capsicum_target t[3];
+	static const int prot[] = { CAPSICUM_RTEMPLATE_FDS };
+	struct capsicum_target t[CAPSICUM_RTEMPLATE_NFDS];
 	struct capsicum_filter_in in;
 	struct sock_fprog a, b;
 	unsigned int i, n;
 	int r;
 
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < CAPSICUM_RTEMPLATE_NFDS; i++)
 		t[i] = (struct capsicum_target){ 0xFFFFFFFFU,
 		    (uint32_t)prot[i], NULL, true, false, NULL };
 	memset(&in, 0, sizeof(in));
 	in.fi_global = true;
 	in.fi_targets = t;
-	in.fi_ntargets = 3;
+	in.fi_ntargets = CAPSICUM_RTEMPLATE_NFDS;
 	in.fi_self = RPID_A;
 	if ((r = capsicum_rfilter_build(&in, &a)) != 0)
 		goto fail;

@@ -188,6 +188,26 @@ test_helper(const char *name)
 		cr_skip_test("capability mode is not available here");	\
 } while (0)
 
+/*
+ * What child pid wrote on fd (at most size - 1 bytes, NUL-terminated, read
+ * once: the children write one line and exit).  Skipped if the child was;
+ * it must have written something and exited 0.
+ */
+static inline void
+child_output(pid_t pid, int fd, char *out, size_t size)
+{
+	ssize_t n;
+	int st;
+
+	n = read(fd, out, size - 1);
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	SKIP_IF_SKIPPED(st);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child status %#x",
+	    st);
+	cr_assert_gt(n, 0, "no output from the child");
+	out[n] = '\0';
+}
+
 /* The child must exit 0. */
 #define	SANDBOXED(fn, arg) do {						\
 	int st_ = run_child((fn), (arg));				\

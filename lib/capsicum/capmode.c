@@ -6,7 +6,7 @@
  * cap_enter() does its work in a fixed order (docs/design.md):
  *
  *   1. probe the kernel; decide the layers; fail early in strict mode;
- *   2. create the bookkeeping descriptors (placeholder, scratch, state);
+ *   2. create the bookkeeping descriptors (placeholder, state record);
  *   3. pin every limited descriptor and give each rights profile a band;
  *   4. build the Landlock ruleset and both seccomp filters;
  *   5. apply: no_new_privs, Landlock on every thread, filter R, filter M.
@@ -231,12 +231,6 @@ make_bookkeeping(void)
 		if ((ph = move_high(ph)) < 0)
 			return ((int)ph);
 		capsicum_cs.cs_ph = (int)ph;
-	}
-	if (capsicum_cs.cs_scratch < 0) {
-		mfd = move_high(RAW2(SYS_memfd_create, "capsicum-scratch", 0));
-		if (mfd < 0)
-			return ((int)mfd);
-		capsicum_cs.cs_scratch = (int)mfd;
 	}
 	if (capsicum_state_open() < 0)
 		return (-EIO);
@@ -611,7 +605,6 @@ enter_locked(void)
 		return (-1);
 	}
 	capsicum_pin_add(capsicum_cs.cs_ph, NULL, false, NULL);
-	capsicum_pin_add(capsicum_cs.cs_scratch, NULL, false, NULL);
 	capsicum_pin_add(capsicum_cs.cs_statefd, NULL, false, NULL);
 	/* Every open descriptor, once: for the band base and Landlock. */
 	if ((r = capsicum_list_fds(&fds, &nfds)) != 0) {

@@ -28,6 +28,9 @@ int	__xpg_strerror_r(int errnum, char *buf, size_t len);
 /* sigsys.c */
 int	capsicum_sigsys_install(void);
 long	capsicum_close_one(int fd);
+/* The SIGSYS handler's safe copy to or from the caller's memory. */
+long	capsicum_ucopy(const int p[2], void *dst, const void *src,
+	    size_t len);
 /* recvmsg/recvmmsg without descriptors, in the SIGSYS handler. */
 long	capsicum_emu_recv_nofd(long nr, const uint64_t a[6]);
 

@@ -19,7 +19,7 @@
 #include "sys.h"
 
 struct capsicum_capstate capsicum_cs = {
-	.cs_ph = -1, .cs_statefd = -1, .cs_scratch = -1
+	.cs_ph = -1, .cs_statefd = -1
 };
 
 static pthread_mutex_t fdtab_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -837,7 +837,7 @@ capsicum_state_save(void)
 	    (capsicum_cs.cs_unix_held ? 8 : 0);
 	h.sh_band_next = capsicum_cs.cs_band_next;
 	h.sh_pid = capsicum_cs.cs_pid;
-	h.sh_scratch = capsicum_cs.cs_scratch;
+	h.sh_scratch = -1;	/* no scratch file any more; the field stays */
 	memcpy(buf, &h, sizeof(h));
 	if (RAW4(SYS_pwrite64, fd, buf, h.sh_size, 0) == (long)h.sh_size &&
 	    RAW2(SYS_ftruncate, fd, h.sh_size) == 0)
@@ -1001,7 +1001,6 @@ state_apply(const struct capsicum_state *d, int statefd)
 	/* The placeholder must be what it claims, or nothing is parked. */
 	capsicum_cs.cs_ph = d->hdr.sh_ph >= 0 && is_inert(d->hdr.sh_ph) ?
 	    d->hdr.sh_ph : -1;
-	capsicum_cs.cs_scratch = d->hdr.sh_scratch;
 	capsicum_cs.cs_active = d->hdr.sh_active;
 	capsicum_cs.cs_missing = d->hdr.sh_missing;
 	capsicum_cs.cs_ll_abi = d->hdr.sh_ll_abi;

@@ -70,7 +70,6 @@ struct capsicum_capstate {
 	atomic_int	cs_mode;
 	int		cs_ph;			/* placeholder source */
 	int		cs_statefd;		/* exec state file */
-	int		cs_scratch;		/* emulation scratch memfd */
 	int		cs_band_next;		/* next free band base */
 	pid_t		cs_pid;			/* getpid() at cap_enter */
 	atomic_uint	cs_npins;

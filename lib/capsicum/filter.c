@@ -270,19 +270,19 @@ extern const unsigned int capsicum_rtemplate_npid __attribute__((weak));
 static bool
 rtemplate_fits(const struct capsicum_filter_in *in)
 {
-	static const uint32_t want[3] = { CAPSICUM_RTEMPLATE_FDS };
+	static const uint32_t want[] = { CAPSICUM_RTEMPLATE_FDS };
 	const struct capsicum_target *t;
 	unsigned int i;
 
 	/* A pid that could equal a constant of the signal rows (0, -1)
 	 * might shape the program differently. */
 	if (!in->fi_global || in->fi_trap || in->fi_nobroker ||
-	    in->fi_ntargets != 3 || in->fi_self <= 255 ||
+	    in->fi_ntargets != CAPSICUM_RTEMPLATE_NFDS || in->fi_self <= 255 ||
 	    &capsicum_rtemplate == NULL || &capsicum_rtemplate_len == NULL ||
 	    &capsicum_rtemplate_npid == NULL || capsicum_rtemplate_len == 0)
 		return (false);
 	/* In this order: the emitter's rules follow the targets'. */
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < CAPSICUM_RTEMPLATE_NFDS; i++) {
 		t = &in->fi_targets[i];
 		if (!t->t_protected || t->t_prof != NULL ||
 		    t->t_mask != 0xFFFFFFFFU || t->t_value != want[i])

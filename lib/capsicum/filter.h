@@ -78,11 +78,12 @@ int	capsicum_bpf_shrink(const struct sock_fprog *in,
 int	capsicum_rfilter_build(const struct capsicum_filter_in *in,
 	    struct sock_fprog *prog);
 /*
- * R from the build-time copy when nothing is limited (the three bookkeeping
+ * R from the build-time copy when nothing is limited (the bookkeeping
  * numbers at CAPSICUM_RTEMPLATE_FDS, no trap mode), with the pid written
  * in; the emitter otherwise.  The same program either way.
  */
-#define	CAPSICUM_RTEMPLATE_FDS	200, 201, 202
+#define	CAPSICUM_RTEMPLATE_FDS	200, 201
+#define	CAPSICUM_RTEMPLATE_NFDS	2
 int	capsicum_rfilter_get(const struct capsicum_filter_in *in,
 	    struct sock_fprog *prog);
 int	capsicum_filter_load(const struct sock_fprog *prog);

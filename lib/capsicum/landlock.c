@@ -135,7 +135,7 @@ capsicum_landlock_build(int *rulesetp, int abi, const int *fds,
 	if (rs < 0)
 		return ((int)rs);
 	for (i = 0; i < nfds; i++) {
-		if (fds[i] == capsicum_cs.cs_ph || fds[i] == capsicum_cs.cs_scratch ||
+		if (fds[i] == capsicum_cs.cs_ph ||
 		    fds[i] == capsicum_cs.cs_statefd ||
 		    RAW2(SYS_fstat, fds[i], &st) < 0)
 			continue;

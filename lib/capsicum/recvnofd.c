@@ -13,8 +13,9 @@
  *
  * It runs in the SIGSYS handler: raw system calls only, no allocation but
  * mmap.  The caller's msghdr, iovecs and mmsghdrs are read and written
- * through a pipe made for the call, so that a bad pointer gives EFAULT,
- * as the real call does, instead of a fault in the handler.
+ * with capsicum_ucopy() (sigsys.c) through a pipe made for the call, so
+ * that a bad pointer gives EFAULT, as the real call does, instead of a
+ * fault in the handler.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,39 +30,7 @@
 #include "capsicum_impl.h"
 #include "sys.h"
 
-#define	PIPE_CHUNK	4096		/* atomic for a pipe, fits by default */
 #define	GATHER_MAX	(16UL << 20)	/* one message split over iovecs */
-
-/* Empty the pipe after a copy that failed half way. */
-static void
-drain(int fd)
-{
-	char junk[256];
-
-	while (RAW3(SYS_read, fd, junk, sizeof(junk)) > 0)
-		;
-}
-
-/* len bytes from src to dst through the (non-blocking) pipe; either may
- * be the caller's memory.  0 or -EFAULT for a bad pointer. */
-static long
-pipe_copy(const int p[2], void *dst, const void *src, size_t len)
-{
-	size_t off, n;
-	long r;
-
-	for (off = 0; off < len; off += n) {
-		n = len - off < PIPE_CHUNK ? len - off : PIPE_CHUNK;
-		r = RAW3(SYS_write, p[1], (const char *)src + off, n);
-		if (r == (long)n)
-			r = RAW3(SYS_read, p[0], (char *)dst + off, n);
-		if (r != (long)n) {
-			drain(p[0]);
-			return (-EFAULT);
-		}
-	}
-	return (0);
-}
 
 /* got bytes of buf into the caller's iovecs, at most what they hold. */
 static long
@@ -73,7 +42,7 @@ scatter(const int p[2], const struct iovec *iov, size_t iovlen,
 
 	for (i = 0; i < iovlen && got > 0; i++) {
 		n = iov[i].iov_len < got ? iov[i].iov_len : got;
-		if (n > 0 && (r = pipe_copy(p, iov[i].iov_base, buf, n)) != 0)
+		if (n > 0 && (r = capsicum_ucopy(p, iov[i].iov_base, buf, n)) != 0)
 			return (r);
 		buf += n;
 		got -= n;
@@ -94,12 +63,12 @@ recv_one(const int p[2], int fd, uint64_t um, int flags)
 	int type, rflags, oflags;
 	long r, got;
 
-	if ((r = pipe_copy(p, &m, (const void *)(uintptr_t)um,
+	if ((r = capsicum_ucopy(p, &m, (const void *)(uintptr_t)um,
 	    sizeof(m))) != 0)
 		return (r);
 	if (m.msg_iovlen > sizeof(iov) / sizeof(iov[0]))
 		return (-EMSGSIZE);
-	if (m.msg_iovlen > 0 && (r = pipe_copy(p, iov, m.msg_iov,
+	if (m.msg_iovlen > 0 && (r = capsicum_ucopy(p, iov, m.msg_iov,
 	    m.msg_iovlen * sizeof(iov[0]))) != 0)
 		return (r);
 	for (i = 0, total = 0; i < m.msg_iovlen; i++) {
@@ -151,7 +120,7 @@ recv_one(const int p[2], int fd, uint64_t um, int flags)
 	m.msg_controllen = 0;
 	m.msg_flags = oflags;
 	/* The whole header back in one copy: the other fields are as read. */
-	r = pipe_copy(p, (void *)(uintptr_t)um, &m, sizeof(m));
+	r = capsicum_ucopy(p, (void *)(uintptr_t)um, &m, sizeof(m));
 	return (r != 0 ? r : got);
 }
 
@@ -187,7 +156,7 @@ capsicum_emu_recv_nofd(long nr, const uint64_t a[6])
 		if (r < 0)
 			break;
 		len = (unsigned int)r;
-		if ((r = pipe_copy(p, (char *)(uintptr_t)um +
+		if ((r = capsicum_ucopy(p, (char *)(uintptr_t)um +
 		    offsetof(struct mmsghdr, msg_len), &len,
 		    sizeof(len))) != 0)
 			break;

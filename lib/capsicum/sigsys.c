@@ -53,25 +53,51 @@ static atomic_bool handler_installed;
  * Emulations.  Each returns the value the trapped call returns.
  */
 
-/* First byte of a user string, or -EFAULT.  Copied through the kernel
- * (pwrite/pread on a private memfd) so a bad pointer gives EFAULT instead
- * of a fault inside the handler.  The offset is per thread; a collision
- * between two threads could only misclassify an empty path, which at
- * worst turns the call into fstat of the caller's own descriptor. */
+/*
+ * Copy len bytes from src to dst, either of which may be the caller's
+ * memory, through the (non-blocking) pipe p made for the emulation: the
+ * kernel does the copying, so a bad pointer gives EFAULT instead of a
+ * fault inside the handler, and the pipe is private to the call.  0 or
+ * -EFAULT.
+ */
+#define	UCOPY_CHUNK	4096		/* atomic for a pipe, fits by default */
+
+long
+capsicum_ucopy(const int p[2], void *dst, const void *src, size_t len)
+{
+	char junk[256];
+	size_t off, n;
+	long r;
+
+	for (off = 0; off < len; off += n) {
+		n = len - off < UCOPY_CHUNK ? len - off : UCOPY_CHUNK;
+		r = RAW3(SYS_write, p[1], (const char *)src + off, n);
+		if (r == (long)n)
+			r = RAW3(SYS_read, p[0], (char *)dst + off, n);
+		if (r != (long)n) {
+			/* Empty what a failed copy left behind. */
+			while (RAW3(SYS_read, p[0], junk, sizeof(junk)) > 0)
+				;
+			return (-EFAULT);
+		}
+	}
+	return (0);
+}
+
+/* First byte of a user string, or -errno. */
 static int
 first_byte(uint64_t ptr)
 {
 	unsigned char c;
-	long off, r;
+	int p[2];
+	long r;
 
-	if (capsicum_cs.cs_scratch < 0)
-		return (-EFAULT);
-	off = (RAW0(SYS_gettid) & 1023);
-	r = RAW4(SYS_pwrite64, capsicum_cs.cs_scratch, ptr, 1, off);
-	if (r != 1)
-		return (r < 0 ? (int)r : -EFAULT);
-	r = RAW4(SYS_pread64, capsicum_cs.cs_scratch, &c, 1, off);
-	return (r == 1 ? c : -EFAULT);
+	if ((r = RAW2(SYS_pipe2, p, O_CLOEXEC | O_NONBLOCK)) != 0)
+		return ((int)r);
+	r = capsicum_ucopy(p, &c, (const void *)(uintptr_t)ptr, 1);
+	RAW1(SYS_close, p[0]);
+	RAW1(SYS_close, p[1]);
+	return (r == 0 ? c : (int)r);
 }
 
 /*

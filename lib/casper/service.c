@@ -355,9 +355,8 @@ casper_state_unshare(void)
 
 /*
  * libcapsicum's bookkeeping descriptors, which a service keeps: memfds
- * named "capsicum-..." (its rights record, the placeholder that holds
- * the numbers of closed limited descriptors in capability mode, its
- * scratch file).  Everything else at CASPER_LIBFD_MIN and above is the
+ * named "capsicum-..." (its rights record and the placeholder that holds
+ * the numbers of closed limited descriptors in capability mode).  Everything else at CASPER_LIBFD_MIN and above is the
  * application's, or libcapsicum's channel to the zygote's process-
  * descriptor watchdog, which a service does not need (it pdforks nothing;
  * libcapsicum makes a channel of its own if it ever has to) and has no

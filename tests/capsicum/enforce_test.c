@@ -719,8 +719,7 @@ Test(rights, fexecve_keeps_mode_and_limits)
 {
 	const char *helper = test_helper("rights_report");
 	char out[512];
-	int p[2], st, saved;
-	ssize_t n;
+	int p[2], saved;
 	pid_t pid;
 
 	cr_assert_eq(pipe(p), 0);
@@ -731,12 +730,7 @@ Test(rights, fexecve_keeps_mode_and_limits)
 		fexecve_keeps_mode_and_limits((void *)helper);
 	}
 	close(p[1]);
-	n = read(p[0], out, sizeof(out) - 1);
-	waitpid(pid, &st, 0);
-	SKIP_IF_SKIPPED(st);
-	cr_assert_gt(n, 0);
-	out[n] = '\0';
-	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x", st);
+	child_output(pid, p[0], out, sizeof(out));
 	cr_assert_str_eq(out, "mode 1\nfd 150: 0x0200000000080001 "
 	    "0x0400000000000000 fcntls 0x0 ioctls 0\n");
 	close(p[0]);

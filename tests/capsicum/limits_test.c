@@ -345,8 +345,7 @@ Test(limits_follow, exec)
 	const char *helper = test_helper("rights_report");
 	char out[256];
 	cap_rights_t r;
-	ssize_t n;
-	int fd, p[2], st;
+	int fd, p[2];
 	pid_t pid;
 
 	limited_pair(&fd, &r);
@@ -359,11 +358,7 @@ Test(limits_follow, exec)
 		_exit(127);
 	}
 	close(p[1]);
-	n = read(p[0], out, sizeof(out) - 1);
-	cr_assert_gt(n, 0, "no output from %s", helper);
-	out[n] = '\0';
-	waitpid(pid, &st, 0);
-	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	child_output(pid, p[0], out, sizeof(out));
 	cr_assert_str_eq(out, "fd 109: 0x0200000000080001 0x0400000000000000 "
 	    "fcntls 0x0 ioctls 0\n");
 	close(p[0]);
@@ -393,7 +388,6 @@ Test(limits_follow, fork_child_keeps_its_own_record)
 	cap_rights_t r, w;
 	size_t nb, na;
 	char out[256];
-	ssize_t n;
 	int fd, p[2], st;
 	pid_t pid;
 
@@ -413,11 +407,7 @@ Test(limits_follow, fork_child_keeps_its_own_record)
 		_exit(127);
 	}
 	close(p[1]);
-	n = read(p[0], out, sizeof(out) - 1);
-	cr_assert_gt(n, 0, "no output from %s", helper);
-	out[n] = '\0';
-	waitpid(pid, &st, 0);
-	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	child_output(pid, p[0], out, sizeof(out));
 	cr_assert_str_eq(out, "fd 111: 0x0200000000000002 0x0400000000000000 "
 	    "fcntls 0x0 ioctls 0\n");
 	na = read_record(after, sizeof(after));

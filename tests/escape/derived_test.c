@@ -458,33 +458,30 @@ send_one_fd(int sock, int fd)
 	CHECK(sendmsg(sock, &msg, 0) == 1);
 }
 
-static void
-received_directory(void *arg)
+/*
+ * A second tree, outside everything the sandbox holds, with a file x
+ * ("other"), and a process that sends a descriptor of it when poked ("g"
+ * on the socket returned) and removes the tree once the sandbox is gone.
+ */
+static int
+giver_of_other_tree(void)
 {
-	char other[] = "/tmp/capsicum-recv.XXXXXX", p[128], buf[8];
-	struct stat st;
-	int sv[2], held, got, fd, dup_held;
+	char other[] = "/tmp/capsicum-recv.XXXXXX", p[128], c;
+	int sv[2], fd;
 	pid_t giver;
 
-	SKIP_UNDER_VALGRIND();
-	/* A second tree, outside everything the sandbox holds. */
 	CHECK(mkdtemp(other) != NULL);
 	snprintf(p, sizeof(p), "%s/x", other);
 	fd = open(p, O_CREAT | O_WRONLY, 0644);
 	CHECK(fd >= 0 && write(fd, "other", 5) == 5);
 	close(fd);
 	CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == 0);
-	held = open(arg, O_RDONLY | O_DIRECTORY);
-	CHECK(held >= 0);
 	giver = fork();
 	CHECK(giver >= 0);
 	if (giver == 0) {
-		char c;
-
 		close(sv[0]);
 		(void)read(sv[1], &c, 1);
 		send_one_fd(sv[1], open(other, O_RDONLY | O_DIRECTORY));
-		/* Clean up once the sandbox is gone. */
 		while (read(sv[1], &c, 1) > 0)
 			;
 		unlink(p);
@@ -492,9 +489,23 @@ received_directory(void *arg)
 		_exit(0);
 	}
 	close(sv[1]);
+	return (sv[0]);
+}
+
+static void
+received_directory(void *arg)
+{
+	char buf[8];
+	struct stat st;
+	int giver, held, got, fd, dup_held;
+
+	SKIP_UNDER_VALGRIND();
+	giver = giver_of_other_tree();
+	held = open(arg, O_RDONLY | O_DIRECTORY);
+	CHECK(held >= 0);
 	capmode_enter();
-	CHECK(write(sv[0], "g", 1) == 1);
-	got = recv_one_fd(sv[0]);
+	CHECK(write(giver, "g", 1) == 1);
+	got = recv_one_fd(giver);
 	CHECK(got >= 0);
 	fd = (int)raw(SYS_openat, got, "x", O_RDONLY);
 	CHECK(fd >= 0);
@@ -529,33 +540,13 @@ Test(derived, directory_received_after_cap_enter)
 static void
 directory_numbers_reused(void *arg)
 {
-	char other[] = "/tmp/capsicum-reuse.XXXXXX", p[128], c;
-	int sv[2], dir, held, copy, got, fd;
-	pid_t giver;
+	int giver, dir, held, copy, got, fd;
 
 	SKIP_UNDER_VALGRIND();
-	CHECK(mkdtemp(other) != NULL);
-	snprintf(p, sizeof(p), "%s/x", other);
-	fd = open(p, O_CREAT | O_WRONLY, 0644);
-	CHECK(fd >= 0);
-	close(fd);
-	CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == 0);
+	giver = giver_of_other_tree();
 	dir = LIMITED_DIR(arg, CAP_LOOKUP, CAP_READ, CAP_FSTAT);
 	held = open(arg, O_RDONLY | O_DIRECTORY);
 	CHECK(held >= 0);
-	giver = fork();
-	CHECK(giver >= 0);
-	if (giver == 0) {
-		close(sv[0]);
-		(void)read(sv[1], &c, 1);
-		send_one_fd(sv[1], open(other, O_RDONLY | O_DIRECTORY));
-		while (read(sv[1], &c, 1) > 0)
-			;
-		unlink(p);
-		rmdir(other);
-		_exit(0);
-	}
-	close(sv[1]);
 	capmode_enter();
 	/* A limited directory, used, then closed: nothing through it. */
 	CHECK_OK(fd = (int)raw(SYS_openat, dir, "f", O_RDONLY));
@@ -569,8 +560,8 @@ directory_numbers_reused(void *arg)
 	CHECK_OK(fd = (int)raw(SYS_openat, copy, "f", O_RDONLY));
 	close(fd);
 	CHECK_OK(raw(SYS_close, copy));
-	CHECK(write(sv[0], "g", 1) == 1);
-	got = recv_one_fd(sv[0]);
+	CHECK(write(giver, "g", 1) == 1);
+	got = recv_one_fd(giver);
 	CHECK(got == copy);
 	CHECK_ERR(raw(SYS_openat, got, "f", O_RDONLY), ENOENT);
 	CHECK_OK(fd = (int)raw(SYS_openat, got, "x", O_RDONLY));

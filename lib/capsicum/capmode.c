@@ -672,7 +672,7 @@ enter_locked(void)
 	/* Lookups by path (fstatat, readlinkat, ...) relative to a held
 	 * directory need the broker too.  Unlimited held directories are
 	 * opened through directly (the kernel and Landlock decide). */
-	ndirect = direct_dirs(fds, nfds, direct, MAX_DIRECT);
+	ndirect = has_dir ? direct_dirs(fds, nfds, direct, MAX_DIRECT) : 0;
 	if (ndirect > 0 || has_dir)
 		want |= CAP_LAYER_BROKER;
 

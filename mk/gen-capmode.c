@@ -8,6 +8,7 @@
  *
  * usage: gen-capmode OUTPUT.c
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,7 @@ rtemplate(FILE *f)
 	in.fi_global = true;
 	in.fi_targets = t;
 	in.fi_ntargets = CAPSICUM_RTEMPLATE_NFDS;
+	in.fi_rounds = CAPSICUM_OPT_ROUNDS_BUILD;	/* free here */
 	in.fi_self = RPID_A;
 	if ((r = capsicum_rfilter_build(&in, &a)) != 0)
 		goto fail;
@@ -126,6 +128,14 @@ main(int argc, char **argv)
 			raw.filter = NULL;
 		}
 		capsicum_filter_free(&raw);
+		/* Then the peephole pass (threading, shared returns). */
+		if ((r = capsicum_bpf_optimize(&prog, NULL,
+		    CAPSICUM_OPT_ROUNDS_BUILD)) != 0 &&
+		    r != -ENOTSUP) {
+			fprintf(stderr, "gen-capmode: variant %d: %s\n", trap,
+			    strerror(-r));
+			return (1);
+		}
 		found = 0;
 		fprintf(f, "static const struct sock_filter m%d[] = {\n", trap);
 		for (i = 0; i < prog.len; i++) {

@@ -96,7 +96,7 @@ put(struct sock_filter *f, unsigned int *n, uint16_t code, uint32_t k,
 }
 
 int
-capsicum_bfilter_build(const int *direct, unsigned int ndirect,
+capsicum_bfilter_emit(const int *direct, unsigned int ndirect,
     const struct capsicum_target *t, unsigned int nt,
     struct sock_fprog *prog)
 {
@@ -104,6 +104,7 @@ capsicum_bfilter_build(const int *direct, unsigned int ndirect,
 	unsigned int i, j, k, m, nrows, len, *ja;
 	int nr;
 
+	capsicum_policy_init();		/* the rows' syscall numbers */
 	nrows = 0;
 	for (i = 0; i < capsicum_policy_len; i++) {
 		if (capsicum_policy[i].pr_kind == PK_BROKER &&
@@ -172,6 +173,25 @@ capsicum_bfilter_build(const int *direct, unsigned int ndirect,
 	free(ja);
 	prog->len = (unsigned short)k;
 	prog->filter = f;
+	return (0);
+}
+
+/* Emitted plainly (a chain of compares), then optimised: bpfopt.c
+ * threads the chain's jumps and shares its returns. */
+int
+capsicum_bfilter_build(const int *direct, unsigned int ndirect,
+    const struct capsicum_target *t, unsigned int nt,
+    struct sock_fprog *prog)
+{
+	int r;
+
+	if ((r = capsicum_bfilter_emit(direct, ndirect, t, nt, prog)) != 0)
+		return (r);
+	if ((r = capsicum_bpf_optimize(prog, NULL, CAPSICUM_OPT_ROUNDS)) != 0 &&
+	    r != -ENOTSUP) {
+		capsicum_filter_free(prog);
+		return (r);
+	}
 	return (0);
 }
 

@@ -26,6 +26,10 @@
 int	capsicum_bfilter_build(const int *direct, unsigned int ndirect,
 	    const struct capsicum_target *t, unsigned int nt,
 	    struct sock_fprog *prog);
+/* The same before bpfopt.c (tests compare the two). */
+int	capsicum_bfilter_emit(const int *direct, unsigned int ndirect,
+	    const struct capsicum_target *t, unsigned int nt,
+	    struct sock_fprog *prog);
 
 /*
  * A limit set in capability mode, told to the broker with call

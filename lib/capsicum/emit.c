@@ -26,6 +26,9 @@
  * (most descriptor calls refuse the same set of numbers) share one copy.
  * Rows that differ only in one compared value (fcntl commands, the broker
  * call's syscall numbers) merge into one rule testing a set of values.
+ * The code itself stays simple and local (trampolines, a "ja" per search
+ * node, each rule loading its argument); bpfopt.c then removes what that
+ * leaves behind, about a third of the program.
  */
 #include <errno.h>
 #include <limits.h>
@@ -1272,6 +1275,8 @@ capsicum_rfilter_build(const struct capsicum_filter_in *in,
 {
 	struct emitter e;
 	unsigned int i;
+	uint32_t self;
+	int r;
 
 	memset(&e, 0, sizeof(e));
 	memset(prog, 0, sizeof(*prog));
@@ -1303,5 +1308,13 @@ capsicum_rfilter_build(const struct capsicum_filter_in *in,
 	}
 	prog->filter = e.prog;
 	prog->len = (unsigned short)e.len;
+	/* The pid is opaque: the build-time copy of R takes another. */
+	self = (uint32_t)in->fi_self;
+	if (!in->fi_unoptimized && (r = capsicum_bpf_optimize(prog, &self,
+	    in->fi_rounds != 0 ? in->fi_rounds : CAPSICUM_OPT_ROUNDS)) != 0 &&
+	    r != -ENOTSUP) {
+		capsicum_filter_free(prog);
+		return (r);
+	}
 	return (0);
 }

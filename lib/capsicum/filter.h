@@ -14,7 +14,7 @@
  *      (binary tree) when the library is built, then shrunk by
  *      bpfshrink.c (a search over intervals of equal answers: 419 -> 262
  *      instructions, the kernel's cost at cap_enter() being per
- *      instruction); installed last, so its
+ *      instruction) and bpfopt.c (262 -> 257); installed last, so its
  *      ECAPMODE wins over R's ENOTCAPABLE when both refuse (the kernel
  *      prefers the newest filter's errno).
  *
@@ -49,6 +49,8 @@ struct capsicum_filter_in {
 	bool		fi_global;	/* R: include the argument refusals */
 	bool		fi_trap;	/* refusals raise SIGSYS (trap mode) */
 	bool		fi_nobroker;	/* R: the PK_NOBROKER_EMULATE traps */
+	bool		fi_unoptimized;	/* R as emitted (tests compare) */
+	unsigned int	fi_rounds;	/* optimiser rounds; 0: run time's */
 	pid_t		fi_self;	/* getpid() at cap_enter: the pid
 					 * kill() may name without a trap */
 	unsigned int	fi_layers;	/* reported through the probe */
@@ -74,7 +76,14 @@ int	capsicum_mfilter_get(const struct capsicum_filter_in *in,
  * the input is not of the shape libseccomp emits. */
 int	capsicum_bpf_shrink(const struct sock_fprog *in,
 	    struct sock_fprog *out);
-/* R with the emitter (emit.c). */
+/* Fewer instructions, same answers (bpfopt.c), in place; comparisons
+ * with *opaque (if not NULL) are never decided.  -ENOTSUP: left alone. */
+int	capsicum_bpf_optimize(struct sock_fprog *prog, const uint32_t *opaque,
+	    unsigned int rounds);
+/* Rounds at run time (cap_enter, limits) and for build-time copies. */
+#define	CAPSICUM_OPT_ROUNDS		1
+#define	CAPSICUM_OPT_ROUNDS_BUILD	16
+/* R with the emitter (emit.c), optimised. */
 int	capsicum_rfilter_build(const struct capsicum_filter_in *in,
 	    struct sock_fprog *prog);
 /*

@@ -9,7 +9,8 @@
  * stacked filters, and compared with verdict.c, which the SIGSYS handler
  * trusts to explain every trap.  No kernel filter is installed here.
  * The bpf_shrink tests compare M as libseccomp emits it with the
- * smaller program bpfshrink.c makes of it, which is what is installed.
+ * smaller program bpfshrink.c makes of it, which is what is installed;
+ * the bpf_optimize tests do the same for bpfopt.c's pass over M and R.
  */
 #include <stddef.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@
 
 #include <seccomp.h>
 
+#include "capsicum/broker.h"
 #include "capsicum/fdtable.h"
 #include "capsicum/filter.h"
 #include "capsicum/policy.h"
@@ -428,6 +430,8 @@ bookkeeping_only(struct capsicum_filter_in *in, struct capsicum_target *t,
 	in->fi_targets = t;
 	in->fi_ntargets = CAPSICUM_RTEMPLATE_NFDS;
 	in->fi_self = pid;
+	/* The copy was optimised as far as it goes, at build time. */
+	in->fi_rounds = CAPSICUM_OPT_ROUNDS_BUILD;
 }
 
 Test(filter_model, r_template_is_the_built_program)
@@ -608,10 +612,13 @@ Test(bpf_shrink, filter_m_keeps_libseccomps_answers, .timeout = 120)
 		    "instructions", trap, raw.len, small.len);
 		cr_assert_lt(small.len, raw.len * 3 / 4);
 		check_same(&raw, &small, 200000);
-		/* What cap_enter() installs is the shrunk program. */
+		/* What cap_enter() installs is the shrunk program, then
+		 * optimised (bpfopt.c). */
 		cr_assert_eq(capsicum_mfilter_get(&in, &linked), 0);
-		cr_assert_eq(linked.len, small.len);
-		check_same(&raw, &linked, 50000);
+		cr_log_info("filter M (trap %d): optimised %u instructions",
+		    trap, linked.len);
+		cr_assert_leq(linked.len, small.len);
+		check_same(&raw, &linked, 200000);
 		capsicum_filter_free(&raw);
 		capsicum_filter_free(&small);
 		capsicum_filter_free(&linked);
@@ -730,4 +737,274 @@ Test(bpf_shrink, leaves_other_programs_alone)
 	cr_assert_eq(shrink_of(ip, 6), -ENOTSUP);
 	cr_assert_eq(shrink_of(out_of_range, 6), -ENOTSUP);
 	cr_assert_eq(shrink_of(nothing_to_gain, 6), -ENOTSUP);
+}
+
+/* ---------------------------------------------------------------------
+ * bpfopt.c: the optimised programs give the emitter's answers.
+ */
+static void
+r_pair(struct capsicum_filter_in *in, unsigned int rounds,
+    struct sock_fprog *raw, struct sock_fprog *opt)
+{
+
+	in->fi_unoptimized = true;
+	cr_assert_eq(capsicum_rfilter_build(in, raw), 0);
+	in->fi_unoptimized = false;
+	in->fi_rounds = rounds;
+	cr_assert_eq(capsicum_rfilter_build(in, opt), 0);
+	in->fi_rounds = 0;
+}
+
+Test(bpf_optimize, r_keeps_the_emitters_answers, .timeout = 120)
+{
+	struct capsicum_filter_in in;
+	struct capsicum_target *t, one[2];
+	struct sock_fprog raw, opt;
+	struct world w;
+	unsigned int nt, i, mode, rounds;
+
+	make_world(&w);
+	t = world_targets(&nt);
+	/* cap_enter(): everything, in each mode, with 1 and many rounds. */
+	for (mode = 0; mode < 6; mode++) {
+		memset(&in, 0, sizeof(in));
+		in.fi_global = true;
+		in.fi_trap = mode % 3 == 1;
+		in.fi_nobroker = mode % 3 == 2;
+		in.fi_self = 4242;
+		in.fi_targets = t;
+		in.fi_ntargets = nt;
+		rounds = mode < 3 ? CAPSICUM_OPT_ROUNDS :
+		    CAPSICUM_OPT_ROUNDS_BUILD;
+		r_pair(&in, rounds, &raw, &opt);
+		cr_log_info("R, %u targets, mode %u, %u rounds: %u -> %u "
+		    "instructions", nt, mode % 3, rounds, raw.len, opt.len);
+		cr_assert_lt(opt.len, raw.len * 9 / 10);
+		check_same(&raw, &opt, 150000);
+		capsicum_filter_free(&raw);
+		capsicum_filter_free(&opt);
+	}
+	/* A limit in capability mode: one number and its band. */
+	for (i = 0; i < nt; i++) {
+		if (t[i].t_protected || t[i].t_mask != 0xFFFFFFFFU)
+			continue;
+		one[0] = t[i];
+		one[1] = (struct capsicum_target){ 0xFFFFFFF0U, 512,
+		    t[i].t_prof, false, t[i].t_writable, NULL };
+		memset(&in, 0, sizeof(in));
+		in.fi_self = 4242;
+		in.fi_targets = one;
+		in.fi_ntargets = 2;
+		r_pair(&in, CAPSICUM_OPT_ROUNDS, &raw, &opt);
+		cr_log_info("R for descriptor %u: %u -> %u instructions",
+		    t[i].t_value, raw.len, opt.len);
+		cr_assert_leq(opt.len, raw.len);
+		check_same(&raw, &opt, 40000);
+		capsicum_filter_free(&raw);
+		capsicum_filter_free(&opt);
+	}
+	free(t);
+}
+
+/* Filter B (the broker's routing): optimised, the same answers. */
+Test(bpf_optimize, b_keeps_its_answers, .timeout = 120)
+{
+	static const int direct[] = { 5, 100 };
+	struct capsicum_target *t;
+	struct sock_fprog raw, opt;
+	struct world w;
+	unsigned int nt, nd;
+
+	make_world(&w);
+	t = world_targets(&nt);
+	for (nd = 0; nd <= 2; nd++) {
+		cr_assert_eq(capsicum_bfilter_emit(direct, nd, t, nt, &raw), 0);
+		cr_assert_eq(capsicum_bfilter_build(direct, nd, t, nt, &opt),
+		    0);
+		cr_log_info("B, %u direct, %u targets: %u -> %u instructions",
+		    nd, nt, raw.len, opt.len);
+		cr_assert_lt(opt.len, raw.len);
+		check_same(&raw, &opt, 100000);
+		capsicum_filter_free(&raw);
+		capsicum_filter_free(&opt);
+	}
+	free(t);
+}
+
+static void
+replace_k(struct sock_fprog *p, uint32_t from, uint32_t to)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->len; i++) {
+		if (BPF_CLASS(p->filter[i].code) == BPF_JMP &&
+		    BPF_OP(p->filter[i].code) != BPF_JA &&
+		    p->filter[i].k == from)
+			p->filter[i].k = to;
+	}
+}
+
+/*
+ * Filter R's build-time copy gets the real pid written over a stand-in:
+ * no decision of the optimiser may rest on the pid's value.  Compare the
+ * emitter's program and the optimised one with other values written in
+ * (some equal to constants the same arguments are compared with).
+ */
+Test(bpf_optimize, the_pid_stays_opaque, .timeout = 120)
+{
+	static const uint32_t others[] = { 0, 1, 2, 5, 9, 256, 4243,
+	    0xFFFFFFFFU, (uint32_t)AT_FDCWD };
+	struct capsicum_filter_in in;
+	struct capsicum_target *t;
+	struct sock_fprog raw, opt;
+	struct world w;
+	unsigned int nt, i;
+
+	make_world(&w);
+	t = world_targets(&nt);
+	for (i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+		memset(&in, 0, sizeof(in));
+		in.fi_global = true;
+		in.fi_self = 4242;
+		in.fi_targets = t;
+		in.fi_ntargets = nt;
+		r_pair(&in, CAPSICUM_OPT_ROUNDS_BUILD, &raw, &opt);
+		replace_k(&raw, 4242, others[i]);
+		replace_k(&opt, 4242, others[i]);
+		check_same(&raw, &opt, 40000);
+		capsicum_filter_free(&raw);
+		capsicum_filter_free(&opt);
+	}
+	free(t);
+}
+
+#define	LD_NR	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, \
+	offsetof(struct seccomp_data, nr))
+#define	LD_A0	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, \
+	offsetof(struct seccomp_data, args))
+#define	RET_K(k)	BPF_STMT(BPF_RET | BPF_K, (k))
+#define	JEQ_K(k, t, f)	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (k), (t), (f))
+#define	JGE_K(k, t, f)	BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (k), (t), (f))
+#define	JA_K(k)		BPF_JUMP(BPF_JMP | BPF_JA, (k), 0, 0)
+
+/* Every rewrite once, on a program small enough to check by hand. */
+Test(bpf_optimize, each_rewrite)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		    offsetof(struct seccomp_data, arch)),
+		JEQ_K(AUDIT_ARCH_X86_64, 0, 12),	/* 1: else kill */
+		LD_NR,					/* 2 */
+		JGE_K(100, 0, 1),			/* 3: node ... */
+		JA_K(10),				/* 4: ... its ja */
+		JEQ_K(1, 0, 6),				/* 5: else allow */
+		JA_K(0),				/* 6: to the next */
+		LD_A0,					/* 7 */
+		BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xFFFFFFFFU),
+		JEQ_K(4, 3, 0),				/* 8: 4: refuse */
+		LD_A0,					/* 9: reload */
+		JEQ_K(4, 1, 0),				/* 10: decided */
+		RET_K(SECCOMP_RET_ALLOW),		/* 11 */
+		RET_K(SECCOMP_RET_ERRNO | 135),		/* 12 */
+		RET_K(SECCOMP_RET_KILL),		/* 13 */
+		LD_A0,					/* 14: unused */
+		LD_NR,					/* 15 */
+		JEQ_K(200, 0, 1),			/* 16 */
+		RET_K(SECCOMP_RET_ERRNO | 135),		/* 17 */
+		RET_K(SECCOMP_RET_ALLOW),		/* 18 */
+	};
+	struct sock_filter copy[sizeof(f) / sizeof(f[0])];
+	struct sock_fprog a = { sizeof(f) / sizeof(f[0]), f };
+	struct sock_fprog b = { a.len, copy };
+	unsigned int i;
+
+	memcpy(copy, f, sizeof(f));
+	cr_assert_eq(capsicum_bpf_optimize(&b, NULL,
+	    CAPSICUM_OPT_ROUNDS_BUILD), 0);
+	for (i = 0; i < b.len; i++)
+		cr_log_info("%2u: %#06x %3u %3u %#x", i, copy[i].code,
+		    copy[i].jt, copy[i].jf, copy[i].k);
+	check_same(&a, &b, 20000);
+	/*
+	 * Gone: the node's ja (3 jumps to 16 directly), the ja to the next
+	 * instruction, the reload and the compare it decides (8 fails to
+	 * 11), the mask with all ones (after 7), the two "ret"s that later
+	 * ones replace (11, 12), the unused load and the reload of the
+	 * number (A holds it): 20 - 9.  (Numbers as in the comments, which
+	 * do not count the mask.)
+	 */
+	cr_assert_eq(b.len, 11, "%u of %u", b.len, a.len);
+	for (i = 0; i < b.len; i++)
+		cr_assert(BPF_CLASS(copy[i].code) != BPF_JMP ||
+		    BPF_OP(copy[i].code) != BPF_JA);
+}
+
+static int
+optimize_of(struct sock_filter *f, unsigned short n)
+{
+	struct sock_filter copy[16];
+	struct sock_fprog p = { n, copy };
+	int r;
+
+	memcpy(copy, f, n * sizeof(*f));
+	r = capsicum_bpf_optimize(&p, NULL, 4);
+	/* Left alone means untouched. */
+	if (r != 0)
+		cr_assert_eq(memcmp(copy, f, n * sizeof(*f)), 0);
+	return (r);
+}
+
+Test(bpf_optimize, leaves_other_programs_alone)
+{
+	struct sock_filter ldx[] = {
+		BPF_STMT(BPF_LDX | BPF_W | BPF_IMM, 1),
+		RET_K(SECCOMP_RET_ALLOW),
+	};
+	struct sock_filter ret_a[] = {
+		LD_NR,
+		BPF_STMT(BPF_RET | BPF_A, 0),
+	};
+	struct sock_filter imm[] = {
+		BPF_STMT(BPF_LD | BPF_IMM, 5),
+		RET_K(SECCOMP_RET_ALLOW),
+	};
+	struct sock_filter odd_offset[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 2),
+		RET_K(SECCOMP_RET_ALLOW),
+	};
+	struct sock_filter past_end[] = {
+		LD_NR,
+		JEQ_K(1, 5, 0),
+		RET_K(SECCOMP_RET_ALLOW),
+	};
+	struct sock_filter ja_past_end[] = {
+		JA_K(1),
+		RET_K(SECCOMP_RET_ALLOW),
+	};
+	struct sock_filter no_ret[] = {
+		RET_K(SECCOMP_RET_ALLOW),
+		LD_NR,
+	};
+	struct sock_filter jx[] = {
+		LD_NR,
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_X, 0, 0, 0),
+		RET_K(SECCOMP_RET_ALLOW),
+	};
+	struct sock_filter tiny[] = {
+		RET_K(SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog none = { 0, NULL };
+
+	cr_assert_eq(optimize_of(ldx, 2), -ENOTSUP);
+	cr_assert_eq(optimize_of(ret_a, 2), -ENOTSUP);
+	cr_assert_eq(optimize_of(imm, 2), -ENOTSUP);
+	cr_assert_eq(optimize_of(odd_offset, 2), -ENOTSUP);
+	cr_assert_eq(optimize_of(past_end, 3), -ENOTSUP);
+	cr_assert_eq(optimize_of(ja_past_end, 2), -ENOTSUP);
+	cr_assert_eq(optimize_of(no_ret, 2), -ENOTSUP);
+	cr_assert_eq(optimize_of(jx, 3), -ENOTSUP);
+	cr_assert_eq(optimize_of(tiny, 1), 0);
+	cr_assert_eq(optimize_of(tiny, 0), -ENOTSUP);
+	cr_assert_eq(capsicum_bpf_optimize(NULL, NULL, 1), -EINVAL);
+	cr_assert_eq(capsicum_bpf_optimize(&none, NULL, 1), -EINVAL);
 }

@@ -63,9 +63,21 @@ struct oins {
 	bool		dead;
 };
 
+/* Words of the call known to equal a value (seccomp_data never changes
+ * while a filter runs, so these hold until paths meet). */
+#define	MAX_EQ		4
+#define	EQ_UNSET	0xff
+
+struct eqs {
+	uint8_t		n;		/* EQ_UNSET: no path seen yet */
+	uint8_t		word[MAX_EQ];	/* offset / 4 */
+	uint32_t	value[MAX_EQ];
+};
+
 struct opt {
 	struct oins	*ins;
 	int		*src;		/* the word A holds on entry */
+	struct eqs	*eq;		/* what holds on entry */
 	bool		*reach;
 	int		*scratch;	/* 4 * len: merge_returns(), drop_noops() */
 	int		 len;
@@ -263,20 +275,77 @@ meet(struct opt *o, int to, int src)
 		o->src[to] = SRC_UNKNOWN;
 }
 
+static bool
+eq_find(const struct eqs *e, uint32_t off, uint32_t *v)
+{
+	unsigned int i;
+
+	for (i = 0; e->n != EQ_UNSET && i < e->n; i++) {
+		if (e->word[i] == off / 4) {
+			*v = e->value[i];
+			return (true);
+		}
+	}
+	return (false);
+}
+
+static void
+eq_add(struct eqs *e, uint32_t off, uint32_t v)
+{
+	uint32_t old;
+
+	if (e->n >= MAX_EQ || eq_find(e, off, &old))
+		return;
+	e->word[e->n] = (uint8_t)(off / 4);
+	e->value[e->n++] = v;
+}
+
+/* Paths meet: what holds on both. */
+static void
+eq_meet(struct eqs *to, const struct eqs *from)
+{
+	unsigned int i, n;
+	uint32_t v;
+
+	if (to->n == EQ_UNSET) {
+		*to = *from;
+		return;
+	}
+	for (i = 0, n = 0; i < to->n; i++) {
+		if (eq_find(from, 4U * to->word[i], &v) && v == to->value[i]) {
+			to->word[n] = to->word[i];
+			to->value[n++] = to->value[i];
+		}
+	}
+	to->n = (uint8_t)n;
+}
+
+/* The opaque constant teaches nothing. */
+static bool
+opaque(const struct opt *o, const struct oins *in)
+{
+
+	return (o->has_opaque && in->k == o->opaque);
+}
+
 /*
- * Which word A holds on entry to each instruction, and whether anything
- * reaches it (jumps go forward only, so program order visits every
- * predecessor first).
+ * Which word A holds on entry to each instruction, which words are known
+ * to equal what, and whether anything reaches it (jumps go forward only,
+ * so program order visits every predecessor first).
  */
 static void
 analyse(struct opt *o)
 {
 	const struct oins *in;
+	struct eqs taken;
 	int i, out;
 
-	for (i = 0; i < o->len; i++)
+	for (i = 0; i < o->len; i++) {
 		o->src[i] = SRC_UNSET;
+		o->eq[i].n = EQ_UNSET;
+	}
 	o->src[0] = SRC_UNKNOWN;
+	o->eq[0].n = 0;
 	for (i = 0; i < o->len; i++) {
 		in = &o->ins[i];
 		o->reach[i] = o->src[i] != SRC_UNSET;
@@ -288,11 +357,19 @@ analyse(struct opt *o)
 		else if (BPF_CLASS(in->code) == BPF_ALU)
 			out = SRC_UNKNOWN;
 		if (is_jump(in)) {
+			taken = o->eq[i];
+			if (BPF_OP(in->code) == BPF_JEQ && out >= 0 &&
+			    !opaque(o, in))
+				eq_add(&taken, (uint32_t)out, in->k);
 			meet(o, in->jt, out);
-			if (is_cond(in))
+			eq_meet(&o->eq[in->jt], &taken);
+			if (is_cond(in)) {
 				meet(o, in->jf, out);
+				eq_meet(&o->eq[in->jf], &o->eq[i]);
+			}
 		} else {
 			meet(o, i + 1, out);
+			eq_meet(&o->eq[i + 1], &o->eq[i]);
 		}
 	}
 }
@@ -307,27 +384,52 @@ in_reach(const struct opt *o, int from, int to)
 	return (!is_cond(&o->ins[from]) || to - from - 1 <= 255);
 }
 
-/* Where the edge from -> to really leads, as far as from can jump. */
+/* A's facts when it holds word off: its value, if known. */
+static void
+facts_of_word(struct facts *f, const struct eqs *e, uint32_t off)
+{
+	uint32_t v;
+
+	facts_init(f);
+	if (eq_find(e, off, &v))
+		f->lo = f->hi = v;
+}
+
+/*
+ * Where the edge from -> to really leads, as far as from can jump.  The
+ * walk follows jumps, loads and the comparisons its facts decide; it may
+ * end only where A is what it was on the edge, or where A is not read
+ * before it is loaded again (a load, a "ret").
+ */
 static int
-walk(const struct opt *o, int from, int to, struct facts *f)
+walk(const struct opt *o, int from, int to, struct facts *f,
+    struct eqs *e)
 {
 	const struct oins *in;
-	int cur, best, steps, d;
+	int cur, best, steps, d, asrc;
+	bool same;
 
 	best = cur = to;
+	asrc = o->src[from];
+	same = true;
 	for (steps = 0; steps < MAX_WALK; steps++) {
 		in = &o->ins[cur];
 		if (in->dead) {
 			cur++;
 		} else if (BPF_CLASS(in->code) == BPF_LD) {
-			if (o->src[from] < 0 || (uint32_t)o->src[from] != in->k)
-				break;
+			if (asrc < 0 || (uint32_t)asrc != in->k) {
+				asrc = (int)in->k;
+				same = o->src[from] == asrc;
+				facts_of_word(f, e, in->k);
+			}
 			cur++;
 		} else if (is_cond(in)) {
-			if (o->has_opaque && in->k == o->opaque)
+			if (opaque(o, in))
 				break;
 			if ((d = decide(f, in)) < 0 || !learn(f, in, d == 1))
 				break;
+			if (d == 1 && BPF_OP(in->code) == BPF_JEQ && asrc >= 0)
+				eq_add(e, (uint32_t)asrc, in->k);
 			cur = d == 1 ? in->jt : in->jf;
 		} else if (is_jump(in)) {
 			cur = in->jt;
@@ -336,9 +438,33 @@ walk(const struct opt *o, int from, int to, struct facts *f)
 		}
 		if (!in_reach(o, from, cur))
 			break;
-		best = cur;
+		if (same || BPF_CLASS(o->ins[cur].code) == BPF_LD ||
+		    BPF_CLASS(o->ins[cur].code) == BPF_RET)
+			best = cur;
 	}
 	return (best);
+}
+
+/* What the edge from i knows: A's word's value, then the comparison. */
+static void
+edge_facts(const struct opt *o, int i, bool taken, struct facts *f,
+    struct eqs *e)
+{
+	const struct oins *in = &o->ins[i];
+
+	*e = o->eq[i];
+	if (o->src[i] >= 0)
+		facts_of_word(f, e, (uint32_t)o->src[i]);
+	else
+		facts_init(f);
+	if (!is_cond(in) || opaque(o, in))
+		return;
+	if (!learn(f, in, taken)) {
+		facts_init(f);		/* never taken: learn nothing */
+		return;
+	}
+	if (taken && BPF_OP(in->code) == BPF_JEQ && o->src[i] >= 0)
+		eq_add(e, (uint32_t)o->src[i], in->k);
 }
 
 static bool
@@ -346,6 +472,7 @@ thread_jumps(struct opt *o)
 {
 	struct oins *in;
 	struct facts f;
+	struct eqs e;
 	bool changed = false;
 	int i, t;
 
@@ -353,22 +480,16 @@ thread_jumps(struct opt *o)
 		in = &o->ins[i];
 		if (!o->reach[i] || in->dead || !is_jump(in))
 			continue;
-		facts_init(&f);
-		if (is_cond(in) && !(o->has_opaque && in->k == o->opaque) &&
-		    !learn(&f, in, true))
-			facts_init(&f);		/* never taken: no facts */
-		t = walk(o, i, in->jt, &f);
+		edge_facts(o, i, true, &f, &e);
+		t = walk(o, i, in->jt, &f, &e);
 		if (t != in->jt) {
 			in->jt = t;
 			changed = true;
 		}
 		if (!is_cond(in))
 			continue;
-		facts_init(&f);
-		if (!(o->has_opaque && in->k == o->opaque) &&
-		    !learn(&f, in, false))
-			facts_init(&f);
-		t = walk(o, i, in->jf, &f);
+		edge_facts(o, i, false, &f, &e);
+		t = walk(o, i, in->jf, &f, &e);
 		if (t != in->jf) {
 			in->jf = t;
 			changed = true;
@@ -605,9 +726,10 @@ load(struct opt *o, const struct sock_filter *f, unsigned int len)
 	o->ins = calloc(len, sizeof(*o->ins));
 	o->src = calloc(len, sizeof(*o->src));
 	o->reach = calloc(len, sizeof(*o->reach));
+	o->eq = calloc(len, sizeof(*o->eq));
 	o->scratch = calloc(4 * (size_t)len, sizeof(*o->scratch));
 	if (o->ins == NULL || o->src == NULL || o->reach == NULL ||
-	    o->scratch == NULL)
+	    o->eq == NULL || o->scratch == NULL)
 		return (-ENOMEM);
 	for (i = 0; i < len; i++) {
 		o->ins[i].code = f[i].code;
@@ -698,6 +820,7 @@ out:
 	free(o.ins);
 	free(o.src);
 	free(o.reach);
+	free(o.eq);
 	free(o.scratch);
 	return (r);
 }

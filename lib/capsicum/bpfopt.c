@@ -13,10 +13,16 @@
  * does most of the work, later ones mostly use jumps that compaction
  * brought within reach):
  *
- *  - Jump threading.  An edge that leads to a "ja", to a reload of the
- *    word A already holds, or to a comparison the edge already decides
- *    (after "jeq #4" failed, a later "jeq #4" on the same word fails too)
- *    goes straight to where that leads, as far as the edge can reach.
+ *  - Jump threading.  An edge that leads to a "ja", to a load, or to a
+ *    comparison the edge already decides (after "jeq #4" failed, a later
+ *    "jeq #4" on the same word fails too; after "arg0 == 4" held, a later
+ *    reload of arg0 and "jeq #4" holds too) goes straight to where that
+ *    leads, as far as the edge can reach and wherever A either is what it
+ *    was on the edge or is loaded again before it is read.  What an edge
+ *    knows: A's range, bits and values it is not, from the comparisons on
+ *    the way, and the words of the call known to equal a value on every
+ *    path into the edge (the call's data never changes while the filter
+ *    runs).
  *  - A load of the word A holds on every path into it is dropped, and so
  *    is a load or ALU whose result nothing reads.
  *  - A conditional jump whose two edges meet becomes a "ja"; a "ja" to the
@@ -36,7 +42,8 @@
  * exact for any pid.
  *
  * tests/capsicum/model_test.c runs programs before and after on random
- * inputs and requires the same answer for each.
+ * inputs and requires the same answer for each; fuzz/bpf_optimize.c does
+ * the same for programs made from fuzzer input.
  */
 #include <errno.h>
 #include <limits.h>

@@ -18,7 +18,8 @@
  *    "jeq #4" on the same word fails too; after "arg0 == 4" held, a later
  *    reload of arg0 and "jeq #4" holds too) goes straight to where that
  *    leads, as far as the edge can reach and wherever A either is what it
- *    was on the edge or is loaded again before it is read.  What an edge
+ *    was on the edge (a reload and the same "and" rebuild it) or is loaded
+ *    again before it is read.  What an edge
  *    knows: A's range, bits and values it is not, from the comparisons on
  *    the way, and the words of the call known to equal a value on every
  *    path into the edge (the call's data never changes while the filter
@@ -60,8 +61,13 @@
 #define	MAX_NE		8	/* "A is not v" facts kept per edge */
 #define	MAX_RETVALS	16	/* values whose "ret"s are merged */
 
+/*
+ * What A holds: word w of the call masked with m, as m << 8 | w, or one
+ * of these.
+ */
+typedef int64_t	src_t;
 #define	SRC_UNSET	(-2)	/* no path seen yet */
-#define	SRC_UNKNOWN	(-1)	/* A holds no (unmodified) word */
+#define	SRC_UNKNOWN	(-1)	/* anything else */
 
 struct oins {
 	uint16_t	code;
@@ -83,7 +89,7 @@ struct eqs {
 
 struct opt {
 	struct oins	*ins;
-	int		*src;		/* the word A holds on entry */
+	src_t		*src;		/* what A holds on entry */
 	struct eqs	*eq;		/* what holds on entry */
 	bool		*reach;
 	int		*scratch;	/* 4 * len: merge_returns(), drop_noops() */
@@ -272,8 +278,66 @@ learn(struct facts *f, const struct oins *in, bool taken)
 /* ---------------------------------------------------------------------
  * Analyses.
  */
+/* "and #0xffffffff", "add #0" and the like (B masks with all ones). */
+static bool
+alu_noop(const struct oins *in)
+{
+
+	if (BPF_CLASS(in->code) != BPF_ALU)
+		return (false);
+	switch (BPF_OP(in->code)) {
+	case BPF_AND:
+		return (in->k == UINT32_MAX);
+	case BPF_MUL:
+		return (in->k == 1);
+	case BPF_OR:
+	case BPF_XOR:
+	case BPF_ADD:
+	case BPF_SUB:
+	case BPF_LSH:
+	case BPF_RSH:
+		return (in->k == 0);
+	default:
+		return (false);
+	}
+}
+
+static src_t
+src_word(uint32_t off)
+{
+
+	return ((src_t)UINT32_MAX << 8 | off / 4);
+}
+
+/* A after "and #m" (or another ALU instruction) on what s says. */
+static src_t
+src_alu(src_t s, const struct oins *in)
+{
+
+	if (alu_noop(in))
+		return (s);
+	if (s < 0 || BPF_OP(in->code) != BPF_AND)
+		return (SRC_UNKNOWN);
+	return ((src_t)((uint32_t)(s >> 8) & in->k) << 8 | (s & 0xff));
+}
+
+/* A holds a whole word: facts about A are facts about the word. */
+static bool
+src_is_word(src_t s)
+{
+
+	return (s >= 0 && (uint32_t)(s >> 8) == UINT32_MAX);
+}
+
+static uint32_t
+src_off(src_t s)
+{
+
+	return ((uint32_t)(s & 0xff) * 4);
+}
+
 static void
-meet(struct opt *o, int to, int src)
+meet(struct opt *o, int to, src_t src)
 {
 
 	if (o->src[to] == SRC_UNSET)
@@ -345,7 +409,8 @@ analyse(struct opt *o)
 {
 	const struct oins *in;
 	struct eqs taken;
-	int i, out;
+	src_t out;
+	int i;
 
 	for (i = 0; i < o->len; i++) {
 		o->src[i] = SRC_UNSET;
@@ -360,14 +425,14 @@ analyse(struct opt *o)
 			continue;
 		out = o->src[i];
 		if (BPF_CLASS(in->code) == BPF_LD)
-			out = (int)in->k;
+			out = src_word(in->k);
 		else if (BPF_CLASS(in->code) == BPF_ALU)
-			out = SRC_UNKNOWN;
+			out = src_alu(out, in);
 		if (is_jump(in)) {
 			taken = o->eq[i];
-			if (BPF_OP(in->code) == BPF_JEQ && out >= 0 &&
+			if (BPF_OP(in->code) == BPF_JEQ && src_is_word(out) &&
 			    !opaque(o, in))
-				eq_add(&taken, (uint32_t)out, in->k);
+				eq_add(&taken, src_off(out), in->k);
 			meet(o, in->jt, out);
 			eq_meet(&o->eq[in->jt], &taken);
 			if (is_cond(in)) {
@@ -404,45 +469,66 @@ facts_of_word(struct facts *f, const struct eqs *e, uint32_t off)
 
 /*
  * Where the edge from -> to really leads, as far as from can jump.  The
- * walk follows jumps, loads and the comparisons its facts decide; it may
- * end only where A is what it was on the edge, or where A is not read
- * before it is loaded again (a load, a "ret").
+ * walk follows jumps, loads, "and"s and the comparisons its facts decide;
+ * it may end only where A is what it was on the edge, or where A is not
+ * read before it is loaded again (a load, a "ret").  fe: what the edge
+ * knows about its A, for when the walk gets back to it (a reload, or a
+ * load and mask that rebuild it).
  */
 static int
-walk(const struct opt *o, int from, int to, struct facts *f,
+walk(const struct opt *o, int from, int to, const struct facts *fe,
     struct eqs *e)
 {
 	const struct oins *in;
-	int cur, best, steps, d, asrc;
+	struct facts f;
+	src_t v, edge;
+	int cur, best, steps, d;
 	bool same;
 
 	best = cur = to;
-	asrc = o->src[from];
+	edge = o->src[from];
+	v = edge;
 	same = true;
+	f = *fe;
 	for (steps = 0; steps < MAX_WALK; steps++) {
 		in = &o->ins[cur];
 		if (in->dead) {
 			cur++;
-		} else if (BPF_CLASS(in->code) == BPF_LD) {
-			if (asrc < 0 || (uint32_t)asrc != in->k) {
-				asrc = (int)in->k;
-				same = o->src[from] == asrc;
-				facts_of_word(f, e, in->k);
+			continue;
+		} else if (BPF_CLASS(in->code) == BPF_LD ||
+		    BPF_CLASS(in->code) == BPF_ALU) {
+			if (BPF_CLASS(in->code) == BPF_LD) {
+				if (v == src_word(in->k)) {
+					cur++;		/* a reload */
+					goto next;
+				}
+				v = src_word(in->k);
+			} else if ((v = src_alu(v, in)) < 0) {
+				break;
 			}
+			same = edge >= 0 && v == edge;
+			if (same)
+				f = *fe;
+			else if (src_is_word(v))
+				facts_of_word(&f, e, src_off(v));
+			else
+				facts_init(&f);
 			cur++;
 		} else if (is_cond(in)) {
 			if (opaque(o, in))
 				break;
-			if ((d = decide(f, in)) < 0 || !learn(f, in, d == 1))
+			if ((d = decide(&f, in)) < 0 || !learn(&f, in, d == 1))
 				break;
-			if (d == 1 && BPF_OP(in->code) == BPF_JEQ && asrc >= 0)
-				eq_add(e, (uint32_t)asrc, in->k);
+			if (d == 1 && BPF_OP(in->code) == BPF_JEQ &&
+			    src_is_word(v))
+				eq_add(e, src_off(v), in->k);
 			cur = d == 1 ? in->jt : in->jf;
 		} else if (is_jump(in)) {
 			cur = in->jt;
 		} else {
 			break;
 		}
+next:
 		if (!in_reach(o, from, cur))
 			break;
 		if (same || BPF_CLASS(o->ins[cur].code) == BPF_LD ||
@@ -460,8 +546,8 @@ edge_facts(const struct opt *o, int i, bool taken, struct facts *f,
 	const struct oins *in = &o->ins[i];
 
 	*e = o->eq[i];
-	if (o->src[i] >= 0)
-		facts_of_word(f, e, (uint32_t)o->src[i]);
+	if (src_is_word(o->src[i]))
+		facts_of_word(f, e, src_off(o->src[i]));
 	else
 		facts_init(f);
 	if (!is_cond(in) || opaque(o, in))
@@ -470,8 +556,8 @@ edge_facts(const struct opt *o, int i, bool taken, struct facts *f,
 		facts_init(f);		/* never taken: learn nothing */
 		return;
 	}
-	if (taken && BPF_OP(in->code) == BPF_JEQ && o->src[i] >= 0)
-		eq_add(e, (uint32_t)o->src[i], in->k);
+	if (taken && BPF_OP(in->code) == BPF_JEQ && src_is_word(o->src[i]))
+		eq_add(e, src_off(o->src[i]), in->k);
 }
 
 static bool
@@ -505,30 +591,6 @@ thread_jumps(struct opt *o)
 	return (changed);
 }
 
-/* "and #0xffffffff", "add #0" and the like (B masks with all ones). */
-static bool
-alu_noop(const struct oins *in)
-{
-
-	if (BPF_CLASS(in->code) != BPF_ALU)
-		return (false);
-	switch (BPF_OP(in->code)) {
-	case BPF_AND:
-		return (in->k == UINT32_MAX);
-	case BPF_MUL:
-		return (in->k == 1);
-	case BPF_OR:
-	case BPF_XOR:
-	case BPF_ADD:
-	case BPF_SUB:
-	case BPF_LSH:
-	case BPF_RSH:
-		return (in->k == 0);
-	default:
-		return (false);
-	}
-}
-
 /*
  * No-op loads and ALU, jumps to the next instruction, branches that meet;
  * then
@@ -551,8 +613,8 @@ drop_noops(struct opt *o)
 			in->k = 0;
 			changed = true;
 		}
-		if ((BPF_CLASS(in->code) == BPF_LD && o->src[i] >= 0 &&
-		    (uint32_t)o->src[i] == in->k) || alu_noop(in) ||
+		if ((BPF_CLASS(in->code) == BPF_LD &&
+		    o->src[i] == src_word(in->k)) || alu_noop(in) ||
 		    (is_jump(in) && !is_cond(in) && in->jt == i + 1)) {
 			in->dead = true;
 			changed = true;

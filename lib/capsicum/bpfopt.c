@@ -785,7 +785,7 @@ load(struct opt *o, const struct sock_filter *f, unsigned int len)
 {
 	unsigned int i;
 
-	if (len == 0 || len > BPF_MAXINSNS ||
+	if (len == 0 ||
 	    BPF_CLASS(f[len - 1].code) != BPF_RET)
 		return (-ENOTSUP);
 	for (i = 0; i < len; i++) {

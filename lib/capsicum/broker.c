@@ -113,8 +113,9 @@ capsicum_bfilter_emit(const int *direct, unsigned int ndirect,
 	}
 	if (nrows == 0)
 		return (-ENOENT);
+	/* The kernel's limit applies to what bpfopt.c leaves of it. */
 	len = 5 + 2 * nrows + nrows * (3 * ndirect + 4 * nt + 1);
-	if (len > BPF_MAXINSNS)
+	if (len > USHRT_MAX)
 		return (-E2BIG);
 	f = calloc(len, sizeof(*f));
 	ja = calloc(nrows, sizeof(*ja));
@@ -187,10 +188,10 @@ capsicum_bfilter_build(const int *direct, unsigned int ndirect,
 
 	if ((r = capsicum_bfilter_emit(direct, ndirect, t, nt, prog)) != 0)
 		return (r);
-	if ((r = capsicum_bpf_optimize(prog, NULL, CAPSICUM_OPT_ROUNDS)) != 0 &&
-	    r != -ENOTSUP) {
+	if (((r = capsicum_bpf_optimize(prog, NULL, CAPSICUM_OPT_ROUNDS)) != 0 &&
+	    r != -ENOTSUP) || prog->len > BPF_MAXINSNS) {
 		capsicum_filter_free(prog);
-		return (r);
+		return (r != 0 && r != -ENOTSUP ? r : -E2BIG);
 	}
 	return (0);
 }

@@ -1262,7 +1262,8 @@ generate(struct emitter *e)
 			break;
 		e->error = 0;
 	}
-	if (e->error == 0 && e->len > BPF_MAXINSNS)
+	/* The kernel's limit applies to what bpfopt.c leaves of it. */
+	if (e->error == 0 && e->len > USHRT_MAX)
 		e->error = -E2BIG;
 out:
 	free(nrs);
@@ -1310,11 +1311,13 @@ capsicum_rfilter_build(const struct capsicum_filter_in *in,
 	prog->len = (unsigned short)e.len;
 	/* The pid is opaque: the build-time copy of R takes another. */
 	self = (uint32_t)in->fi_self;
-	if (!in->fi_unoptimized && (r = capsicum_bpf_optimize(prog, &self,
-	    in->fi_rounds != 0 ? in->fi_rounds : CAPSICUM_OPT_ROUNDS)) != 0 &&
-	    r != -ENOTSUP) {
+	if (in->fi_unoptimized)
+		return (0);
+	if (((r = capsicum_bpf_optimize(prog, &self, in->fi_rounds != 0 ?
+	    in->fi_rounds : CAPSICUM_OPT_ROUNDS)) != 0 && r != -ENOTSUP) ||
+	    prog->len > BPF_MAXINSNS) {
 		capsicum_filter_free(prog);
-		return (r);
+		return (r != 0 && r != -ENOTSUP ? r : -E2BIG);
 	}
 	return (0);
 }

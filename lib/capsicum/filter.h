@@ -49,7 +49,8 @@ struct capsicum_filter_in {
 	bool		fi_global;	/* R: include the argument refusals */
 	bool		fi_trap;	/* refusals raise SIGSYS (trap mode) */
 	bool		fi_nobroker;	/* R: the PK_NOBROKER_EMULATE traps */
-	bool		fi_unoptimized;	/* R as emitted (tests compare) */
+	bool		fi_unoptimized;	/* R as emitted (tests compare); may
+					 * exceed BPF_MAXINSNS */
 	unsigned int	fi_rounds;	/* optimiser rounds; 0: run time's */
 	pid_t		fi_self;	/* getpid() at cap_enter: the pid
 					 * kill() may name without a trap */

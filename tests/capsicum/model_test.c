@@ -831,6 +831,62 @@ Test(bpf_optimize, b_keeps_its_answers, .timeout = 120)
 	free(t);
 }
 
+/*
+ * The kernel's 4096 instructions bound what bpfopt.c leaves of R, not
+ * what the emitter writes: descriptors with many different profiles, more
+ * than fit before, now fit, with the same answers.
+ */
+Test(bpf_optimize, more_descriptors_fit, .timeout = 120)
+{
+	static const uint64_t pick[] = { CAP_READ, CAP_WRITE, CAP_SEEK,
+	    CAP_FSTAT, CAP_FCNTL, CAP_EVENT, CAP_MMAP_R, CAP_FTRUNCATE,
+	    CAP_FCHMOD, CAP_FSYNC, CAP_FLOCK, CAP_FCHOWN };
+	struct capsicum_target t[160];
+	struct capsicum_filter_in in;
+	struct sock_fprog raw, opt;
+	cap_rights_t r;
+	unsigned int n, i, j;
+	bool over = false;
+
+	memset(&capsicum_cs, 0, sizeof(capsicum_cs));
+	for (n = 0; n < 160; n++) {
+		cap_rights_init(&r);
+		for (j = 0; j < sizeof(pick) / sizeof(pick[0]); j++) {
+			if (((n + 1) >> (j % 8)) & 1 || (j >= 8 && n % j == 0))
+				cap_rights_set(&r, pick[j]);
+		}
+		t[n] = (struct capsicum_target){ 0xFFFFFFFFU, 10 + n,
+		    capsicum_profile_intern(&r, 0, 0, NULL), false, n % 2 == 0,
+		    NULL };
+	}
+	for (n = 60; n <= 160; n += 4) {
+		memset(&in, 0, sizeof(in));
+		in.fi_global = true;
+		in.fi_self = 4242;
+		in.fi_targets = t;
+		in.fi_ntargets = n;
+		in.fi_unoptimized = true;
+		cr_assert_eq(capsicum_rfilter_build(&in, &raw), 0);
+		in.fi_unoptimized = false;
+		i = (unsigned int)capsicum_rfilter_build(&in, &opt);
+		cr_log_info("R for %u profiles: %u emitted, %s %u", n, raw.len,
+		    i == 0 ? "installed" : "E2BIG", i == 0 ? opt.len : 0);
+		if (i != 0) {
+			cr_assert_eq((int)i, -E2BIG);
+			capsicum_filter_free(&raw);
+			break;
+		}
+		cr_assert_leq(opt.len, BPF_MAXINSNS);
+		if (raw.len > BPF_MAXINSNS) {
+			over = true;
+			check_same(&raw, &opt, 20000);
+		}
+		capsicum_filter_free(&raw);
+		capsicum_filter_free(&opt);
+	}
+	cr_assert(over, "no program was over the limit before bpfopt.c");
+}
+
 static void
 replace_k(struct sock_fprog *p, uint32_t from, uint32_t to)
 {

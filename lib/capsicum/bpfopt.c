@@ -785,8 +785,7 @@ load(struct opt *o, const struct sock_filter *f, unsigned int len)
 {
 	unsigned int i;
 
-	if (len == 0 ||
-	    BPF_CLASS(f[len - 1].code) != BPF_RET)
+	if (len == 0 || BPF_CLASS(f[len - 1].code) != BPF_RET)
 		return (-ENOTSUP);
 	for (i = 0; i < len; i++) {
 		if (!supported(&f[i], i, len))

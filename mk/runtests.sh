@@ -14,8 +14,20 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 fail=0
+# Criterion binds /tmp/criterion_PID.sock and leaves it behind when killed.
+# A later run as uid 65534 that gets the same pid cannot replace a socket
+# root left ("Address already in use"): remove those of dead processes.
+sweep() {
+	for s in /tmp/criterion_*.sock; do
+		[ -S "$s" ] || continue
+		p=${s#/tmp/criterion_}
+		p=${p%.sock}
+		[ -d "/proc/$p" ] || rm -f "$s" 2>/dev/null
+	done
+}
 run() {
 	label=$1; shift
+	sweep
 	printf '== %-40s %s\n' "$t" "$label"
 	if ! "$@" $opts --short-filename >"$b/test.log" 2>&1; then
 		cat "$b/test.log"

@@ -492,10 +492,7 @@ walk(const struct opt *o, int from, int to, const struct facts *fe,
 	f = *fe;
 	for (steps = 0; steps < MAX_WALK; steps++) {
 		in = &o->ins[cur];
-		if (in->dead) {
-			cur++;
-			continue;
-		} else if (BPF_CLASS(in->code) == BPF_LD ||
+		if (BPF_CLASS(in->code) == BPF_LD ||
 		    BPF_CLASS(in->code) == BPF_ALU) {
 			if (BPF_CLASS(in->code) == BPF_LD) {
 				if (v == src_word(in->k)) {
@@ -560,42 +557,44 @@ edge_facts(const struct opt *o, int i, bool taken, struct facts *f,
 		eq_add(e, src_off(o->src[i]), in->k);
 }
 
+/* Move one edge of jump i to where it really leads; true if it moved. */
+static bool
+thread_edge(struct opt *o, int i, bool taken, int *target)
+{
+	struct facts f;
+	struct eqs e;
+	int t;
+
+	edge_facts(o, i, taken, &f, &e);
+	t = walk(o, i, *target, &f, &e);
+	if (t == *target)
+		return (false);
+	*target = t;
+	return (true);
+}
+
 static bool
 thread_jumps(struct opt *o)
 {
 	struct oins *in;
-	struct facts f;
-	struct eqs e;
 	bool changed = false;
-	int i, t;
+	int i;
 
 	for (i = 0; i < o->len; i++) {
 		in = &o->ins[i];
-		if (!o->reach[i] || in->dead || !is_jump(in))
+		if (!o->reach[i] || !is_jump(in))
 			continue;
-		edge_facts(o, i, true, &f, &e);
-		t = walk(o, i, in->jt, &f, &e);
-		if (t != in->jt) {
-			in->jt = t;
-			changed = true;
-		}
-		if (!is_cond(in))
-			continue;
-		edge_facts(o, i, false, &f, &e);
-		t = walk(o, i, in->jf, &f, &e);
-		if (t != in->jf) {
-			in->jf = t;
-			changed = true;
-		}
+		changed |= thread_edge(o, i, true, &in->jt);
+		if (is_cond(in))
+			changed |= thread_edge(o, i, false, &in->jf);
 	}
 	return (changed);
 }
 
 /*
  * No-op loads and ALU, jumps to the next instruction, branches that meet;
- * then
- * loads and ALU whose result nothing reads (a "ret" or another load comes
- * first on every path), found backwards: jumps go forward only.
+ * then loads and ALU whose result nothing reads (a "ret" or another load
+ * comes first on every path), found backwards: jumps go forward only.
  */
 static bool
 drop_noops(struct opt *o)

@@ -38,7 +38,8 @@ CAPSICUM_SRC := $(sort $(wildcard lib/capsicum/*.c))
 # Filter M, compiled from the policy table by libseccomp at build time.
 CAPSICUM_GEN := $(B)/gen/capmode_bpf.c
 GEN_DEPS     := lib/capsicum/policy.c lib/capsicum/filter.c lib/capsicum/rights.c \
-		lib/capsicum/bpfshrink.c lib/capsicum/bpfopt.c lib/capsicum/emit.c
+		lib/capsicum/bpfshrink.c lib/capsicum/bpfopt.c lib/capsicum/emit.c \
+		lib/capsicum/bpfmerge.c
 NV_SRC       := $(sort $(wildcard lib/nv/*.c))
 CASPER_SRC   := $(sort $(wildcard lib/casper/*.c) $(wildcard lib/casper/services/*.c))
 LIB_HDRS     := $(wildcard lib/*/*.h lib/casper/services/*.h) \

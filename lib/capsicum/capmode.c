@@ -556,7 +556,7 @@ enter_locked(void)
 {
 	struct capsicum_filter_in fin;
 	struct capsicum_target *targets;
-	struct sock_fprog rprog, mprog, bprog;
+	struct sock_fprog rprog, mprog = { 0, NULL }, bprog;
 	struct capsicum_fdlist *limited;
 	unsigned int nlimited, ntargets, llayers, want, active, i, blen;
 	unsigned int ndirect, nprof, nlookup;
@@ -564,7 +564,7 @@ enter_locked(void)
 	int direct[MAX_DIRECT], bsock;
 	int *fds, ruleset, abi, r;
 	unsigned int nfds;
-	bool strict, all_threads, broker_ok, has_dir, has_unix, recv_nofd;
+	bool strict, all_threads, broker_ok, has_dir, has_unix, recv_nofd, one;
 
 	strict = strict_requested || env_flag("CAPSICUM_STRICT");
 	capsicum_cs.cs_strict = strict;
@@ -771,7 +771,7 @@ enter_locked(void)
 
 	/* 6. The filters: B, whose listener goes to the broker started
 	 * above, then R from the limits, then M from the build-time copy,
-	 * which reports the layers. */
+	 * which reports the layers (or M and R as one filter). */
 	broker_ok = false;
 	if (bsock >= 0) {
 		pending_broker = -1;
@@ -787,7 +787,12 @@ enter_locked(void)
 	}
 	/* Its traps ask the model, which must know about them. */
 	capsicum_cs.cs_recv_nofd = recv_nofd;
-	if ((r = capsicum_filter_load(&rprog)) != 0) {
+	/* With nothing limited, M and R go in as one filter (bpfmerge.c):
+	 * the kernel's fixed cost of a filter, once. */
+	fin.fi_layers = active | (broker_ok ? CAP_LAYER_BROKER : 0);
+	one = capsicum_mrfilter_get(&fin, &mprog) == 0;
+	if ((r = capsicum_filter_load(one ? &mprog : &rprog)) != 0) {
+		capsicum_filter_free(&mprog);
 		capsicum_cs.cs_recv_nofd = false;
 		if (broker_ok)
 			RAW1(SYS_close, bsock);
@@ -812,8 +817,8 @@ enter_locked(void)
 	fin.fi_targets = NULL;
 	fin.fi_ntargets = 0;
 	fin.fi_layers = active;
-	if ((r = capsicum_mfilter_get(&fin, &mprog)) != 0 ||
-	    (r = capsicum_filter_load(&mprog)) != 0) {
+	if (!one && ((r = capsicum_mfilter_get(&fin, &mprog)) != 0 ||
+	    (r = capsicum_filter_load(&mprog)) != 0)) {
 		capsicum_filter_free(&mprog);
 		if (broker_ok)
 			RAW1(SYS_close, bsock);
@@ -841,8 +846,9 @@ enter_locked(void)
 			return (-1);
 		}
 	}
-	capsicum_cs.cs_nfilters = (active & CAP_LAYER_BROKER) != 0 ? 3 : 2;
-	capsicum_cs.cs_insns = rprog.len + mprog.len +
+	capsicum_cs.cs_nfilters = ((active & CAP_LAYER_BROKER) != 0 ? 3 : 2) -
+	    (one ? 1 : 0);
+	capsicum_cs.cs_insns = (one ? 0 : rprog.len) + mprog.len +
 	    ((active & CAP_LAYER_BROKER) != 0 ? blen : 0);
 	capsicum_filter_free(&rprog);
 	capsicum_filter_free(&mprog);

@@ -311,6 +311,42 @@ capsicum_rfilter_get(const struct capsicum_filter_in *in,
 	return (0);
 }
 
+extern const struct sock_filter *const capsicum_mrtemplate
+    __attribute__((weak));
+extern const unsigned short capsicum_mrtemplate_len __attribute__((weak));
+extern const unsigned short capsicum_mrtemplate_pid[] __attribute__((weak));
+extern const unsigned int capsicum_mrtemplate_npid __attribute__((weak));
+
+int
+capsicum_mrfilter_get(const struct capsicum_filter_in *in,
+    struct sock_fprog *prog)
+{
+	struct sock_filter *f;
+	uint32_t probe;
+	unsigned int i, n;
+
+	if (!rtemplate_fits(in) || &capsicum_mrtemplate == NULL ||
+	    &capsicum_mrtemplate_len == NULL ||
+	    &capsicum_mrtemplate_npid == NULL || capsicum_mrtemplate_len == 0)
+		return (-ENOTSUP);
+	n = capsicum_mrtemplate_len;
+	if ((f = malloc(n * sizeof(*f))) == NULL)
+		return (-ENOMEM);
+	memcpy(f, capsicum_mrtemplate, n * sizeof(*f));
+	for (i = 0; i < capsicum_mrtemplate_npid; i++)
+		f[capsicum_mrtemplate_pid[i]].k = (uint32_t)in->fi_self;
+	probe = SECCOMP_RET_ERRNO | (CAPSICUM_PROBE_BASE +
+	    CAPSICUM_LAYERS_SENTINEL);
+	for (i = 0; i < n; i++) {
+		if (f[i].code == (BPF_RET | BPF_K) && f[i].k == probe)
+			f[i].k = SECCOMP_RET_ERRNO |
+			    (CAPSICUM_PROBE_BASE + in->fi_layers);
+	}
+	prog->filter = f;
+	prog->len = (unsigned short)n;
+	return (0);
+}
+
 void
 capsicum_filter_free(struct sock_fprog *prog)
 {

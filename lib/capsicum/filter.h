@@ -96,6 +96,21 @@ int	capsicum_rfilter_build(const struct capsicum_filter_in *in,
 #define	CAPSICUM_RTEMPLATE_NFDS	2
 int	capsicum_rfilter_get(const struct capsicum_filter_in *in,
 	    struct sock_fprog *prog);
+/* M then R as one program (bpfmerge.c): M's "ret ALLOW" jumps to R. */
+int	capsicum_bpf_merge(const struct sock_fprog *m,
+	    const struct sock_fprog *r, struct sock_fprog *out);
+/* 0 when the merged program answers every call as the kernel answers for
+ * R installed before M; -EXDEV when some call would be answered
+ * differently; -ENOTSUP when the programs are of another shape. */
+int	capsicum_bpf_merge_exact(const struct sock_fprog *m,
+	    const struct sock_fprog *r);
+/*
+ * M and R as one filter from the build-time copy, when R's build-time
+ * copy would do (capsicum_rfilter_get) and not in trap mode, with the pid
+ * and in->fi_layers written in; -ENOTSUP otherwise (load R, then M).
+ */
+int	capsicum_mrfilter_get(const struct capsicum_filter_in *in,
+	    struct sock_fprog *prog);
 int	capsicum_filter_load(const struct sock_fprog *prog);
 void	capsicum_filter_free(struct sock_fprog *prog);
 

@@ -1064,3 +1064,195 @@ Test(bpf_optimize, leaves_other_programs_alone)
 	cr_assert_eq(capsicum_bpf_optimize(NULL, NULL, 1), -EINVAL);
 	cr_assert_eq(capsicum_bpf_optimize(&none, NULL, 1), -EINVAL);
 }
+
+/* ---------------------------------------------------------------------
+ * bpfmerge.c: M and R as one filter answer as the two filters do.
+ */
+static void
+check_merged(const struct sock_fprog *mr, const struct sock_fprog *m,
+    const struct sock_fprog *r, unsigned int iters)
+{
+	static const uint32_t arches[] = { AUDIT_ARCH_X86_64,
+	    AUDIT_ARCH_X86_64, AUDIT_ARCH_X86_64, AUDIT_ARCH_I386, 0 };
+	static const uint64_t bookkeeping[] = { 200, 201 };
+	struct seccomp_data d;
+	struct world w;
+	unsigned int i, j;
+
+	make_world(&w);
+	for (i = 0; i < iters; i++) {
+		memset(&d, 0, sizeof(d));
+		d.arch = arches[next() % (sizeof(arches) / sizeof(arches[0]))];
+		d.nr = (int)pick_nr(next() % 2 == 0 ? m : r);
+		for (j = 0; j < 6; j++)
+			d.args[j] = next() % 5 == 0 ? bookkeeping[next() % 2] :
+			    pick_arg(&w);
+		cr_assert_eq(bpf_run(mr, &d), combine(bpf_run(m, &d),
+		    bpf_run(r, &d)), "arch %#x nr %#x args %#llx %#llx %#llx",
+		    d.arch, (unsigned)d.nr, (unsigned long long)d.args[0],
+		    (unsigned long long)d.args[1],
+		    (unsigned long long)d.args[2]);
+	}
+}
+
+Test(bpf_merge, template_answers_as_r_then_m, .timeout = 120)
+{
+	static const int order[CAPSICUM_RTEMPLATE_NFDS] = { 200, 201 };
+	struct capsicum_target t[CAPSICUM_RTEMPLATE_NFDS + 1];
+	struct capsicum_filter_in in;
+	struct sock_fprog mr, m, r;
+
+	memset(&capsicum_cs, 0, sizeof(capsicum_cs));
+	bookkeeping_only(&in, t, order, 4242);
+	in.fi_rounds = 0;
+	in.fi_layers = CAP_LAYER_SECCOMP | CAP_LAYER_RIGHTS;
+	cr_assert_eq(capsicum_mrfilter_get(&in, &mr), 0);
+	cr_assert_eq(capsicum_rfilter_get(&in, &r), 0);
+	cr_assert_eq(capsicum_mfilter_get(&in, &m), 0);
+	/* One filter's fixed cost saved, and no instruction added. */
+	cr_assert_leq(mr.len, m.len + r.len);
+	cr_assert_eq(capsicum_bpf_merge_exact(&m, &r), 0);
+	check_merged(&mr, &m, &r, 400000);
+	capsicum_filter_free(&mr);
+	capsicum_filter_free(&m);
+	capsicum_filter_free(&r);
+	/* What R's copy does not fit, the copy of both does not either. */
+	in.fi_trap = true;
+	cr_assert_eq(capsicum_mrfilter_get(&in, &mr), -ENOTSUP);
+	in.fi_trap = false;
+	in.fi_nobroker = true;
+	cr_assert_eq(capsicum_mrfilter_get(&in, &mr), -ENOTSUP);
+	in.fi_nobroker = false;
+	t[2] = (struct capsicum_target){ 0xFFFFFFFFU, 5, NULL, true, false,
+	    NULL };
+	in.fi_ntargets = 3;
+	cr_assert_eq(capsicum_mrfilter_get(&in, &mr), -ENOTSUP);
+}
+
+/* With descriptors limited, R traps fcntl on them (the emulated
+ * commands) while M refuses some fcntl commands: the proof cannot rule
+ * out a call that both catch, so only the copy without limits merges. */
+Test(bpf_merge, limited_r_is_not_merged)
+{
+	struct capsicum_target *t;
+	struct capsicum_filter_in in;
+	struct sock_fprog m, r;
+	struct world w;
+	unsigned int nt;
+
+	make_world(&w);
+	memset(&in, 0, sizeof(in));
+	t = world_targets(&nt);
+	in.fi_global = true;
+	in.fi_self = 4242;
+	in.fi_targets = t;
+	in.fi_ntargets = nt;
+	cr_assert_eq(capsicum_rfilter_build(&in, &r), 0);
+	cr_assert_eq(capsicum_mfilter_get(&in, &m), 0);
+	cr_assert_eq(capsicum_bpf_merge_exact(&m, &r), -EXDEV);
+	cr_assert_eq(capsicum_mrfilter_get(&in, &m), -ENOTSUP);
+	capsicum_filter_free(&m);
+	capsicum_filter_free(&r);
+	free(t);
+}
+
+static int
+exact_of(struct sock_filter *mf, unsigned short mn, struct sock_filter *rf,
+    unsigned short rn)
+{
+	struct sock_fprog m = { mn, mf }, r = { rn, rf };
+
+	return (capsicum_bpf_merge_exact(&m, &r));
+}
+
+#define	LD_ARCH	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, \
+	    offsetof(struct seccomp_data, arch))
+#define	ECAPMODE_RET	RET_K(SECCOMP_RET_ERRNO | ECAPMODE)
+
+Test(bpf_merge, the_proof)
+{
+	/* M refuses nr 5 with ECAPMODE. */
+	struct sock_filter m[] = {
+		LD_NR,
+		JEQ_K(5, 0, 1),
+		ECAPMODE_RET,
+		RET_K(SECCOMP_RET_ALLOW),
+	};
+	/* M kills nr 5. */
+	struct sock_filter m_kill[] = {
+		LD_NR,
+		JEQ_K(5, 0, 1),
+		RET_K(SECCOMP_RET_KILL_PROCESS),
+		RET_K(SECCOMP_RET_ALLOW),
+	};
+	/* M refuses every other arch. */
+	struct sock_filter m_arch[] = {
+		LD_ARCH,
+		JEQ_K(AUDIT_ARCH_X86_64, 1, 0),
+		ECAPMODE_RET,
+		RET_K(SECCOMP_RET_ALLOW),
+	};
+	/* R traps nr 5, or nr 6, or nr 5 when arg0 is 200, or calls of
+	 * nr 7 and above from other arches. */
+	struct sock_filter r5[] = {
+		LD_NR,
+		JEQ_K(5, 0, 1),
+		RET_K(SECCOMP_RET_TRAP),
+		RET_K(SECCOMP_RET_ALLOW),
+	};
+	struct sock_filter r6[] = {
+		LD_NR,
+		JEQ_K(6, 0, 1),
+		RET_K(SECCOMP_RET_TRAP),
+		RET_K(SECCOMP_RET_ALLOW),
+	};
+	struct sock_filter r5_arg[] = {
+		LD_NR,
+		JEQ_K(5, 0, 3),
+		LD_A0,
+		JEQ_K(200, 0, 1),
+		RET_K(SECCOMP_RET_TRAP),
+		RET_K(SECCOMP_RET_ALLOW),
+	};
+	struct sock_filter r_arch[] = {
+		LD_ARCH,
+		JEQ_K(AUDIT_ARCH_X86_64, 3, 0),
+		LD_NR,
+		JGE_K(7, 0, 1),
+		RET_K(SECCOMP_RET_TRAP),
+		RET_K(SECCOMP_RET_ALLOW),
+	};
+	/* R answers ENOTCAPABLE for nr 5: M's ECAPMODE wins the tie. */
+	struct sock_filter r5_errno[] = {
+		LD_NR,
+		JEQ_K(5, 0, 1),
+		RET_K(SECCOMP_RET_ERRNO | ENOTCAPABLE),
+		RET_K(SECCOMP_RET_ALLOW),
+	};
+	struct sock_filter ret_a[] = {
+		LD_NR,
+		BPF_STMT(BPF_RET | BPF_A, 0),
+	};
+	struct sock_fprog pm = { 4, m }, pr = { 4, r6 }, pa = { 2, ret_a };
+	struct sock_fprog none = { 0, NULL }, out;
+
+	cr_assert_eq(exact_of(m, 4, r5, 4), -EXDEV);
+	cr_assert_eq(exact_of(m, 4, r5_arg, 6), -EXDEV);
+	cr_assert_eq(exact_of(m, 4, r6, 4), 0);
+	cr_assert_eq(exact_of(m, 4, r5_errno, 4), 0);
+	cr_assert_eq(exact_of(m_kill, 4, r5, 4), 0);
+	cr_assert_eq(exact_of(m_arch, 4, r_arch, 6), -EXDEV);
+	/* r6 traps nr 6 of every arch, which m_arch refuses elsewhere. */
+	cr_assert_eq(exact_of(m_arch, 4, r6, 4), -EXDEV);
+	cr_assert_eq(exact_of(m, 4, r_arch, 6), 0);
+	cr_assert_eq(exact_of(ret_a, 2, r6, 4), -ENOTSUP);
+	cr_assert_eq(exact_of(m, 4, ret_a, 2), -ENOTSUP);
+	/* Where the proof holds, the merged program is the pair. */
+	cr_assert_eq(capsicum_bpf_merge(&pm, &pr, &out), 0);
+	cr_assert_eq(out.len, 8);
+	check_merged(&out, &pm, &pr, 20000);
+	capsicum_filter_free(&out);
+	cr_assert_eq(capsicum_bpf_merge(&pa, &pr, &out), -ENOTSUP);
+	cr_assert_eq(capsicum_bpf_merge(&none, &pr, &out), -EINVAL);
+	cr_assert_eq(capsicum_bpf_merge(&pm, &none, &out), -EINVAL);
+}

@@ -51,7 +51,7 @@ static bool strict_requested;
 static bool
 env_flag(const char *name)
 {
-	const char *v = getenv(name);
+	const char *v = capsicum_getenv(name);
 
 	return (v != NULL && *v != '\0' && strcmp(v, "0") != 0);
 }
@@ -125,9 +125,18 @@ probe_fds(long dfd, int *fds, unsigned int cap)
 	return (n == (unsigned long long)st.st_size - 1 ? n : 0);
 }
 
-/* Every open descriptor number, from /proc/self/fd when it is there. */
+static long
+open_procfd(void)
+{
+
+	return (RAW4(SYS_openat, AT_FDCWD, "/proc/self/fd",
+	    O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0));
+}
+
+/* Every open descriptor number, from /proc/self/fd when it is there
+ * (procfd, or opened here when -1); procfd itself is left out. */
 int
-capsicum_list_fds(int **fdsp, unsigned int *np)
+capsicum_list_fds(long procfd, int **fdsp, unsigned int *np)
 {
 	char buf[4096];
 	struct dirent64 *d;
@@ -139,12 +148,11 @@ capsicum_list_fds(int **fdsp, unsigned int *np)
 	cap = 64;
 	if ((fds = malloc(cap * sizeof(*fds))) == NULL)
 		return (-ENOMEM);
-	dfd = RAW4(SYS_openat, AT_FDCWD, "/proc/self/fd",
-	    O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-	if (dfd >= 0 && (n = probe_fds(dfd, fds, cap)) > 0) {
-		RAW1(SYS_close, dfd);
-	} else if (dfd >= 0) {
-		n = 0;
+	dfd = procfd >= 0 ? procfd : open_procfd();
+	if (dfd >= 0)
+		n = probe_fds(dfd, fds, cap);
+	if (dfd >= 0 && n == 0) {
+		RAW3(SYS_lseek, dfd, 0, SEEK_SET);
 		while ((len = RAW3(SYS_getdents64, dfd, buf, sizeof(buf))) > 0) {
 			for (off = 0; off < len; off += d->d_reclen) {
 				d = (struct dirent64 *)(buf + off);
@@ -156,18 +164,14 @@ capsicum_list_fds(int **fdsp, unsigned int *np)
 				if (n == cap) {
 					cap *= 2;
 					if ((nf = realloc(fds, cap *
-					    sizeof(*fds))) == NULL) {
-						free(fds);
-						RAW1(SYS_close, dfd);
-						return (-ENOMEM);
-					}
+					    sizeof(*fds))) == NULL)
+						goto nomem;
 					fds = nf;
 				}
 				fds[n++] = fd;
 			}
 		}
-		RAW1(SYS_close, dfd);
-	} else {
+	} else if (dfd < 0) {
 		/* No /proc: probe numbers up to a sane bound. */
 		max = (int)sysconf(_SC_OPEN_MAX);
 		if (max < 0 || max > 65536)
@@ -178,18 +182,23 @@ capsicum_list_fds(int **fdsp, unsigned int *np)
 			if (n == cap) {
 				cap *= 2;
 				if ((nf = realloc(fds, cap * sizeof(*fds))) ==
-				    NULL) {
-					free(fds);
-					return (-ENOMEM);
-				}
+				    NULL)
+					goto nomem;
 				fds = nf;
 			}
 			fds[n++] = fd;
 		}
 	}
+	if (dfd >= 0 && dfd != procfd)
+		RAW1(SYS_close, dfd);
 	*fdsp = fds;
 	*np = n;
 	return (0);
+nomem:
+	free(fds);
+	if (dfd >= 0 && dfd != procfd)
+		RAW1(SYS_close, dfd);
+	return (-ENOMEM);
 }
 
 static long
@@ -211,9 +220,9 @@ move_high(long fd)
  * because the numbers it occupies must stay occupied.
  */
 static int
-make_bookkeeping(void)
+make_bookkeeping(long procfd)
 {
-	char path[64];
+	char num[CAPSICUM_UTOA_LEN];
 	long mfd, ph;
 
 	if (capsicum_cs.cs_ph < 0) {
@@ -223,8 +232,8 @@ make_bookkeeping(void)
 			return ((int)mfd);
 		RAW3(SYS_fcntl, mfd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK |
 		    F_SEAL_GROW | F_SEAL_WRITE);
-		snprintf(path, sizeof(path), "/proc/self/fd/%ld", mfd);
-		ph = RAW4(SYS_openat, AT_FDCWD, path, O_PATH, 0);
+		ph = procfd < 0 ? -EBADF : RAW4(SYS_openat, procfd,
+		    capsicum_utoa((unsigned long)mfd, num), O_PATH, 0);
 		if (ph < 0)
 			ph = RAW3(SYS_fcntl, mfd, F_DUPFD, 0);
 		RAW1(SYS_close, mfd);
@@ -563,6 +572,7 @@ enter_locked(void)
 	int align;
 	int direct[MAX_DIRECT], bsock;
 	int *fds, ruleset, abi, r;
+	long procfd;
 	unsigned int nfds;
 	bool strict, all_threads, broker_ok, has_dir, has_unix, recv_nofd, one;
 
@@ -595,19 +605,24 @@ enter_locked(void)
 		return (-1);
 	}
 
-	/* 2, 3. Bookkeeping descriptors, pins, bands. */
-	if ((r = make_bookkeeping()) != 0) {
-		errno = -r;
-		return (-1);
-	}
-	if ((r = capsicum_fdtab_snapshot(&limited, &nlimited)) != 0) {
+	/* 2, 3. Bookkeeping descriptors, pins, bands.  One lookup of
+	 * /proc/self/fd serves the placeholder and the descriptor list (a
+	 * fresh process pays ~15 us for each walk to it). */
+	procfd = open_procfd();
+	if ((r = make_bookkeeping(procfd)) != 0 ||
+	    (r = capsicum_fdtab_snapshot(&limited, &nlimited)) != 0) {
+		if (procfd >= 0)
+			RAW1(SYS_close, procfd);
 		errno = -r;
 		return (-1);
 	}
 	capsicum_pin_add(capsicum_cs.cs_ph, NULL, false, NULL);
 	capsicum_pin_add(capsicum_cs.cs_statefd, NULL, false, NULL);
 	/* Every open descriptor, once: for the band base and Landlock. */
-	if ((r = capsicum_list_fds(&fds, &nfds)) != 0) {
+	r = capsicum_list_fds(procfd, &fds, &nfds);
+	if (procfd >= 0)
+		RAW1(SYS_close, procfd);
+	if (r != 0) {
 		free(limited);
 		errno = -r;
 		return (-1);

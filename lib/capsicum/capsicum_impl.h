@@ -46,8 +46,14 @@ int	capsicum_landlock_build(int *rulesetp, int abi,
 	    const int *fds, unsigned int nfds, unsigned int *layersp);
 int	capsicum_landlock_apply(int ruleset, int abi, bool *all_threads);
 
-/* capmode.c */
+/* capmode.c; procfd: /proc/self/fd open, or -1 */
 int	capsicum_capmode_limit(int fd, const void *prof);
-int	capsicum_list_fds(int **fdsp, unsigned int *np);
+int	capsicum_list_fds(long procfd, int **fdsp, unsigned int *np);
+
+/* env.c: getenv, setenv and printf("%lu") without libc's page faults. */
+#define	CAPSICUM_UTOA_LEN	21
+const char *capsicum_getenv(const char *name);
+int	capsicum_setenv_static(char *entry);
+char	*capsicum_utoa(unsigned long n, char buf[CAPSICUM_UTOA_LEN]);
 
 #endif /* !CAPSICUM_IMPL_H */

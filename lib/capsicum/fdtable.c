@@ -648,6 +648,7 @@ capsicum_fdtab_snapshot(struct capsicum_fdlist **listp, unsigned *np)
 static pid_t state_owner;
 static dev_t state_dev;
 static ino_t state_ino;
+static uint32_t state_size;	/* bytes in the record */
 
 /* Is fd still the record this library knows (not something the
  * program put at that number since)? */
@@ -668,11 +669,27 @@ state_is_ours(long fd)
 	    state_same_file(fd));
 }
 
+/* Name the record in the environment, for the image after exec. */
+static void
+state_env(long fd)
+{
+	static char entry[sizeof(STATE_ENV) + CAPSICUM_UTOA_LEN];
+	char num[CAPSICUM_UTOA_LEN], *w;
+	const char *p;
+
+	w = entry;
+	for (p = STATE_ENV "="; *p != '\0'; p++)
+		*w++ = *p;
+	for (p = capsicum_utoa((unsigned long)fd, num); *p != '\0'; p++)
+		*w++ = *p;
+	*w = '\0';
+	(void)capsicum_setenv_static(entry);
+}
+
 int
 capsicum_state_open(void)
 {
 	struct stat st;
-	char buf[24];
 	long fd, hi, old;
 
 	old = capsicum_cs.cs_statefd;
@@ -700,8 +717,8 @@ capsicum_state_open(void)
 	state_owner = (pid_t)RAW0(SYS_getpid);
 	state_dev = st.st_dev;
 	state_ino = st.st_ino;
-	snprintf(buf, sizeof(buf), "%ld", fd);
-	setenv(STATE_ENV, buf, 1);
+	state_size = 0;
+	state_env(fd);
 	capsicum_cs.cs_statefd = (int)fd;
 	return ((int)fd);
 }
@@ -839,9 +856,14 @@ capsicum_state_save(void)
 	h.sh_pid = capsicum_cs.cs_pid;
 	h.sh_scratch = -1;	/* no scratch file any more; the field stays */
 	memcpy(buf, &h, sizeof(h));
+	/* A record only shrinks when limits were dropped with their
+	 * descriptors; then the tail goes too. */
 	if (RAW4(SYS_pwrite64, fd, buf, h.sh_size, 0) == (long)h.sh_size &&
-	    RAW2(SYS_ftruncate, fd, h.sh_size) == 0)
+	    (h.sh_size >= state_size ||
+	    RAW2(SYS_ftruncate, fd, h.sh_size) == 0)) {
+		state_size = h.sh_size;
 		ret = 0;
+	}
 	free(buf);
 	free(ptab);
 out:

@@ -21,6 +21,7 @@
  * reports Landlock as not covering all threads.
  */
 #include <dirent.h>
+#include <sched.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -396,6 +397,17 @@ capsicum_landlock_apply(int ruleset, int abi, bool *all_threads)
 			*all_threads = true;
 			return (0);
 		}
+	}
+	/*
+	 * unshare(CLONE_VM) changes nothing and fails unless this is the
+	 * only thread and nothing else shares the memory: then nobody else
+	 * can start a thread, there is nobody to signal, and /proc (which
+	 * costs a fresh process ~10 us) is not needed.
+	 */
+	if (RAW1(SYS_unshare, CLONE_VM) == 0) {
+		if ((r = restrict_self(ruleset)) == 0)
+			*all_threads = true;
+		return (r);
 	}
 	/* The thread list must be opened before the domain hides /proc. */
 	dfd = RAW4(SYS_openat, AT_FDCWD, "/proc/self/task",

@@ -194,7 +194,7 @@ $(B)/bench/%: bench/%.c $(LIBS_STATIC) $(LIB_HDRS) bench/bench.h
 	$(CC) $(BASE) $(WARN) -O2 -g -Ibench -Ilib -o $@ $< -L$(B)/lib \
 	    -Wl,-Bstatic $(LINK_OUR) -Wl,-Bdynamic $(SECCOMP_LIBS) -lpthread
 
-$(B)/fuzz/%: fuzz/%.c $(NV_SRC) $(CAPSICUM_SRC) $(CAPSICUM_GEN) $(CASPER_SRC) $(LIB_HDRS)
+$(B)/fuzz/%: fuzz/%.c $(wildcard fuzz/*.h) $(NV_SRC) $(CAPSICUM_SRC) $(CAPSICUM_GEN) $(CASPER_SRC) $(LIB_HDRS)
 	@mkdir -p $(@D)
 	$(CLANG) $(BASE) -O1 -g -fsanitize=fuzzer,address,undefined -Ilib -o $@ $< \
 	    $(NV_SRC) $(CAPSICUM_SRC) $(CAPSICUM_GEN) $(CASPER_SRC) $(SECCOMP_LIBS)

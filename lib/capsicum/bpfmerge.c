@@ -9,7 +9,9 @@
  * M and R; as one program they cost one filter, and the cache walks one
  * dispatch instead of two.
  *
- * The program is M with each "ret ALLOW" turned into a jump to R.  For
+ * The program is M with each "ret ALLOW" turned into a jump to R (which
+ * must not read A, X or scratch memory before it writes them: alone it
+ * would read zeros, merged what M left there).  For
  * two filters the kernel answers with the action of highest precedence,
  * the later filter's (M's) on a tie.  The merged program gives M's answer
  * when M refuses and R's otherwise, which is the same unless R can return
@@ -29,16 +31,116 @@
 
 #include "filter.h"
 
+/* What an instruction reads and writes of A, X and the scratch words. */
+#define	ST_A		1u
+#define	ST_X		2u
+#define	ST_MEM(k)	(4u << (k))
+
+static void
+uses(const struct sock_filter *f, uint32_t *rd, uint32_t *wr)
+{
+	uint32_t src;
+
+	src = BPF_SRC(f->code) == BPF_X ? ST_X : 0;
+	*rd = *wr = 0;
+	switch (BPF_CLASS(f->code)) {
+	case BPF_LD:
+		*rd = BPF_MODE(f->code) == BPF_MEM ? ST_MEM(f->k % 16) : 0;
+		*wr = ST_A;
+		break;
+	case BPF_LDX:
+		*rd = BPF_MODE(f->code) == BPF_MEM ? ST_MEM(f->k % 16) : 0;
+		*wr = ST_X;
+		break;
+	case BPF_ST:
+		*rd = ST_A;
+		*wr = ST_MEM(f->k % 16);
+		break;
+	case BPF_STX:
+		*rd = ST_X;
+		*wr = ST_MEM(f->k % 16);
+		break;
+	case BPF_ALU:
+		*rd = ST_A | src;
+		*wr = ST_A;
+		break;
+	case BPF_JMP:
+		*rd = BPF_OP(f->code) == BPF_JA ? 0 : ST_A | src;
+		break;
+	case BPF_RET:
+		*rd = BPF_RVAL(f->code) == BPF_A ? ST_A :
+		    BPF_RVAL(f->code) == BPF_X ? ST_X : 0;
+		break;
+	default:	/* BPF_MISC */
+		*rd = BPF_MISCOP(f->code) == BPF_TAX ? ST_A : ST_X;
+		*wr = BPF_MISCOP(f->code) == BPF_TAX ? ST_X : ST_A;
+		break;
+	}
+}
+
+/*
+ * Does the program read A, X or a scratch word before writing it on some
+ * path?  Alone it would read 0; after M it would read M's values, so
+ * such an R cannot follow M.  Jumps only go forward: one pass in order.
+ */
+static int
+reads_initial(const struct sock_fprog *p)
+{
+	uint32_t *in, rd, wr, out;
+	unsigned int pc, t[2], n, j;
+	int e;
+
+	if ((in = malloc(p->len * sizeof(*in))) == NULL)
+		return (-ENOMEM);
+	for (pc = 0; pc < p->len; pc++)
+		in[pc] = UINT32_MAX;	/* not reached yet */
+	in[0] = 0;
+	e = 0;
+	for (pc = 0; pc < p->len && e == 0; pc++) {
+		if (in[pc] == UINT32_MAX)
+			continue;
+		uses(&p->filter[pc], &rd, &wr);
+		if ((rd & ~in[pc]) != 0) {
+			e = 1;
+			break;
+		}
+		out = in[pc] | wr;
+		n = 0;
+		if (BPF_CLASS(p->filter[pc].code) == BPF_JMP) {
+			if (BPF_OP(p->filter[pc].code) == BPF_JA) {
+				t[n++] = pc + 1 + p->filter[pc].k;
+			} else {
+				t[n++] = pc + 1 + p->filter[pc].jt;
+				t[n++] = pc + 1 + p->filter[pc].jf;
+			}
+		} else if (BPF_CLASS(p->filter[pc].code) != BPF_RET) {
+			t[n++] = pc + 1;
+		}
+		for (j = 0; j < n; j++) {
+			if (t[j] >= p->len || t[j] <= pc) {
+				e = -EINVAL;
+				break;
+			}
+			in[t[j]] = in[t[j]] == UINT32_MAX ? out : in[t[j]] & out;
+		}
+	}
+	free(in);
+	return (e);
+}
+
 int
 capsicum_bpf_merge(const struct sock_fprog *m, const struct sock_fprog *r,
     struct sock_fprog *out)
 {
 	struct sock_filter *f;
 	unsigned int i, n;
+	int e;
 
 	n = (unsigned int)m->len + r->len;
 	if (m->len == 0 || r->len == 0 || n > USHRT_MAX)
 		return (-EINVAL);
+	if ((e = reads_initial(r)) != 0)
+		return (e < 0 ? e : -ENOTSUP);
 	if ((f = malloc(n * sizeof(*f))) == NULL)
 		return (-ENOMEM);
 	memcpy(f, m->filter, m->len * sizeof(*f));
@@ -50,7 +152,8 @@ capsicum_bpf_merge(const struct sock_fprog *m, const struct sock_fprog *r,
 			free(f);
 			return (-ENOTSUP);
 		}
-		if (f[i].k == SECCOMP_RET_ALLOW)
+		/* The kernel allows whatever the data bits say. */
+		if ((f[i].k & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ALLOW)
 			f[i] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA,
 			    m->len - i - 1, 0, 0);
 	}
@@ -114,6 +217,21 @@ vals_has(const struct vals *s, uint32_t v)
 	return (bsearch(&v, s->v, s->n, sizeof(v), cmp_u32) != NULL);
 }
 
+/*
+ * A comparison with k is decided from the values enumerated only if k
+ * and both its neighbours are among them.  Then a value strictly between
+ * two neighbouring elements a < v < b takes the same branches as a: a
+ * and b are not such constants (their neighbour would lie between them),
+ * so every decided k is below a or above b.  Other comparisons are
+ * followed both ways.
+ */
+static bool
+decides(const struct vals *s, uint32_t k)
+{
+
+	return (vals_has(s, k - 1) && vals_has(s, k) && vals_has(s, k + 1));
+}
+
 static bool
 is_cmp(uint16_t code)
 {
@@ -130,10 +248,10 @@ is_load(const struct sock_filter *f, uint32_t off)
 	return (f->code == (BPF_LD | BPF_W | BPF_ABS) && f->k == off);
 }
 
-/* Each constant c a comparison may test, with c - 1 and c + 1: values
- * between two of them all take the same branches.  Arch constants are
- * those compared right after the arch is loaded; the walk treats any
- * other comparison of the arch as unknown. */
+/* Each constant c a comparison may test, with c - 1 and c + 1 (see
+ * decides()).  Arch constants are those compared right after the arch
+ * is loaded; the walk follows any other comparison of the arch both
+ * ways. */
 static int
 collect(const struct sock_fprog *p, struct vals *nrs, struct vals *archs)
 {
@@ -214,8 +332,8 @@ actions(const struct sock_fprog *p, uint32_t arch, uint32_t nr,
 					return (-ENOTSUP);
 				v = a == S_NR ? nr : arch;
 				known = is_cmp(f->code) && (a == S_NR ?
-				    vals_has(nrs, f->k) : a == S_ARCH &&
-				    vals_has(archs, f->k));
+				    decides(nrs, f->k) : a == S_ARCH &&
+				    decides(archs, f->k));
 				if (!known) {
 					/* Both ways (the stack holds at most
 					 * one entry per instruction and src). */
@@ -268,6 +386,10 @@ capsicum_bpf_merge_exact(const struct sock_fprog *m, const struct sock_fprog *r)
 	uint8_t *seen;
 	int e;
 
+	if (m->len == 0 || r->len == 0)
+		return (-EINVAL);
+	if ((e = reads_initial(r)) != 0)
+		return (e < 0 ? e : -ENOTSUP);
 	seen = malloc((size_t)m->len + r->len);
 	stack = malloc(3 * ((size_t)m->len + r->len) * sizeof(*stack));
 	if (seen == NULL || stack == NULL) {

@@ -1068,6 +1068,17 @@ Test(bpf_optimize, leaves_other_programs_alone)
 /* ---------------------------------------------------------------------
  * bpfmerge.c: M and R as one filter answer as the two filters do.
  */
+/* What the kernel does with an answer: the data bits only matter to
+ * ERRNO, TRAP and TRACE. */
+static uint32_t
+effect(uint32_t v)
+{
+	uint32_t a = v & SECCOMP_RET_ACTION_FULL;
+
+	return (a == SECCOMP_RET_ERRNO || a == SECCOMP_RET_TRAP ||
+	    a == SECCOMP_RET_TRACE ? v : a);
+}
+
 static void
 check_merged(const struct sock_fprog *mr, const struct sock_fprog *m,
     const struct sock_fprog *r, unsigned int iters)
@@ -1087,8 +1098,9 @@ check_merged(const struct sock_fprog *mr, const struct sock_fprog *m,
 		for (j = 0; j < 6; j++)
 			d.args[j] = next() % 5 == 0 ? bookkeeping[next() % 2] :
 			    pick_arg(&w);
-		cr_assert_eq(bpf_run(mr, &d), combine(bpf_run(m, &d),
-		    bpf_run(r, &d)), "arch %#x nr %#x args %#llx %#llx %#llx",
+		cr_assert_eq(effect(bpf_run(mr, &d)), effect(combine(bpf_run(m,
+		    &d), bpf_run(r, &d))), "arch %#x nr %#x args %#llx %#llx "
+		    "%#llx",
 		    d.arch, (unsigned)d.nr, (unsigned long long)d.args[0],
 		    (unsigned long long)d.args[1],
 		    (unsigned long long)d.args[2]);
@@ -1233,7 +1245,33 @@ Test(bpf_merge, the_proof)
 		LD_NR,
 		BPF_STMT(BPF_RET | BPF_A, 0),
 	};
+	/* M allows with data bits (the kernel ignores them). */
+	struct sock_filter m_data[] = {
+		LD_NR,
+		JEQ_K(5, 0, 1),
+		ECAPMODE_RET,
+		RET_K(SECCOMP_RET_ALLOW | 7),
+	};
+	/* R compares A before loading anything: alone it sees 0. */
+	struct sock_filter r_initial_a[] = {
+		JEQ_K(0, 0, 1),
+		RET_K(SECCOMP_RET_ERRNO | 1),
+		RET_K(SECCOMP_RET_ALLOW),
+	};
+	/* M traps everything; R kills unless the arch is 0, compared
+	 * where the arch constants are not collected. */
+	struct sock_filter m_trap[] = {
+		RET_K(SECCOMP_RET_TRAP),
+	};
+	struct sock_filter r_far_arch[] = {
+		LD_ARCH,
+		JA_K(0),
+		JEQ_K(0, 1, 0),
+		RET_K(SECCOMP_RET_KILL_PROCESS),
+		RET_K(SECCOMP_RET_ALLOW),
+	};
 	struct sock_fprog pm = { 4, m }, pr = { 4, r6 }, pa = { 2, ret_a };
+	struct sock_fprog pd = { 4, m_data }, pi = { 3, r_initial_a };
 	struct sock_fprog none = { 0, NULL }, out;
 
 	cr_assert_eq(exact_of(m, 4, r5, 4), -EXDEV);
@@ -1252,6 +1290,16 @@ Test(bpf_merge, the_proof)
 	cr_assert_eq(out.len, 8);
 	check_merged(&out, &pm, &pr, 20000);
 	capsicum_filter_free(&out);
+	/* ALLOW with data runs R too. */
+	cr_assert_eq(exact_of(m_data, 4, r6, 4), 0);
+	cr_assert_eq(capsicum_bpf_merge(&pd, &pr, &out), 0);
+	cr_assert_eq(out.filter[3].code, BPF_JMP | BPF_JA);
+	check_merged(&out, &pd, &pr, 20000);
+	capsicum_filter_free(&out);
+	/* An R that reads what it did not load cannot follow M. */
+	cr_assert_eq(exact_of(m, 4, r_initial_a, 3), -ENOTSUP);
+	cr_assert_eq(capsicum_bpf_merge(&pm, &pi, &out), -ENOTSUP);
+	cr_assert_eq(exact_of(m_trap, 1, r_far_arch, 5), -EXDEV);
 	cr_assert_eq(capsicum_bpf_merge(&pa, &pr, &out), -ENOTSUP);
 	cr_assert_eq(capsicum_bpf_merge(&none, &pr, &out), -EINVAL);
 	cr_assert_eq(capsicum_bpf_merge(&pm, &none, &out), -EINVAL);

@@ -11,9 +11,9 @@
  *
  * The program is M with each "ret ALLOW" turned into a jump to R (which
  * must not read A, X or scratch memory before it writes them: alone it
- * would read zeros, merged what M left there).  For
- * two filters the kernel answers with the action of highest precedence,
- * the later filter's (M's) on a tie.  The merged program gives M's answer
+ * would read zeros, merged what M left there).  For two filters the
+ * kernel answers with the action of highest precedence, the later
+ * filter's (M's) on a tie.  The merged program gives M's answer
  * when M refuses and R's otherwise, which is the same unless R can return
  * something that outranks one of M's refusals for the same call (R traps
  * where M answers ECAPMODE).  capsicum_bpf_merge_exact() proves there is
@@ -45,7 +45,8 @@ uses(const struct sock_filter *f, uint32_t *rd, uint32_t *wr)
 	*rd = *wr = 0;
 	switch (BPF_CLASS(f->code)) {
 	case BPF_LD:
-		*rd = BPF_MODE(f->code) == BPF_MEM ? ST_MEM(f->k % 16) : 0;
+		*rd = BPF_MODE(f->code) == BPF_MEM ? ST_MEM(f->k % 16) :
+		    BPF_MODE(f->code) == BPF_IND ? ST_X : 0;
 		*wr = ST_A;
 		break;
 	case BPF_LDX:

@@ -804,3 +804,49 @@ Test(rights, writable_directory_capability)
 	test_rmtree(d.path);
 	free(d.path);
 }
+
+/*
+ * A descriptor above 255 at cap_enter(): the quick probe of the list
+ * (poll over 0..255) misses it, so the library reads /proc/self/fd.  The
+ * directory there must get its Landlock rule, and the bands must start
+ * above it.
+ */
+static void
+high_numbers(void *arg)
+{
+	struct dirs *d = arg;
+	cap_rights_t r;
+	int top, dfd, f, p[2], dup1;
+
+	top = open(d->path, O_RDONLY | O_DIRECTORY);
+	CHECK(top >= 0 && mkdirat(top, "in", 0700) == 0);
+	f = openat(top, "outside", O_WRONLY | O_CREAT, 0600);
+	CHECK(f >= 0 && close(f) == 0);
+	f = openat(top, "in/file", O_WRONLY | O_CREAT, 0600);
+	CHECK(f >= 0 && close(f) == 0);
+	dfd = openat(top, "in", O_RDONLY | O_DIRECTORY);
+	CHECK(dfd >= 0 && dup2(dfd, 300) == 300 && close(dfd) == 0);
+	CHECK(close(top) == 0);
+	CHECK(pipe(p) == 0);
+	cap_rights_init(&r, CAP_READ, CAP_FCNTL);
+	limit(p[0], &r);
+	enter();
+	f = (int)raw(SYS_openat, 300, "file", O_RDONLY);
+	CHECK(f >= 0);
+	/* Unlimited, so opened through directly: Landlock refuses what is
+	 * not beneath it. */
+	CHECK_ERR(raw(SYS_openat, 300, "../outside", O_RDONLY), EACCES);
+	dup1 = (int)raw(SYS_fcntl, p[0], F_DUPFD, 0);
+	CHECK(dup1 > 300);
+	CHECK_ERR(raw(SYS_write, dup1, "x", 1), ENOTCAPABLE);
+}
+
+Test(rights, descriptors_above_255_at_cap_enter)
+{
+	struct dirs d;
+
+	d.path = test_tmpdir();
+	SANDBOXED(high_numbers, &d);
+	test_rmtree(d.path);
+	free(d.path);
+}

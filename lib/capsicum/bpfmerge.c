@@ -292,7 +292,7 @@ actions(const struct sock_fprog *p, uint32_t arch, uint32_t nr,
 	enum src a;
 	uint32_t v;
 	int32_t act;
-	bool taken, known;
+	bool known;
 
 	memset(seen, 0, p->len);
 	*hi = (int32_t)SECCOMP_RET_ALLOW;
@@ -345,18 +345,8 @@ actions(const struct sock_fprog *p, uint32_t arch, uint32_t nr,
 					pc += 1 + f->jf;
 					continue;
 				}
-				switch (BPF_OP(f->code)) {
-				case BPF_JEQ:
-					taken = v == f->k;
-					break;
-				case BPF_JGT:
-					taken = v > f->k;
-					break;
-				default:
-					taken = v >= f->k;
-					break;
-				}
-				pc += 1 + (taken ? f->jt : f->jf);
+				pc += 1 + (capsicum_bpf_taken(f->code, v, f->k) ?
+				    f->jt : f->jf);
 				continue;
 			}
 			if (f->code == (BPF_LD | BPF_W | BPF_ABS)) {

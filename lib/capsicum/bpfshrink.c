@@ -93,7 +93,7 @@ walk(const struct sock_fprog *p, uint32_t arch, uint32_t nr,
 	const struct sock_filter *f;
 	unsigned int pc;
 	uint32_t a = 0;
-	bool is_nr = false, known = false, t;
+	bool is_nr = false, known = false;
 
 	for (pc = 0; pc < p->len; pc++) {
 		f = &p->filter[pc];
@@ -123,21 +123,8 @@ walk(const struct sock_fprog *p, uint32_t arch, uint32_t nr,
 		default:
 			if (!known || (is_nr && BPF_OP(f->code) == BPF_JSET))
 				return (-ENOTSUP);
-			switch (BPF_OP(f->code)) {
-			case BPF_JEQ:
-				t = a == f->k;
-				break;
-			case BPF_JGT:
-				t = a > f->k;
-				break;
-			case BPF_JGE:
-				t = a >= f->k;
-				break;
-			default:
-				t = (a & f->k) != 0;
-				break;
-			}
-			pc += t ? f->jt : f->jf;
+			pc += capsicum_bpf_taken(f->code, a, f->k) ? f->jt :
+			    f->jf;
 			break;
 		}
 	}

@@ -565,7 +565,7 @@ enter_locked(void)
 {
 	struct capsicum_filter_in fin;
 	struct capsicum_target *targets;
-	struct sock_fprog rprog, mprog = { 0, NULL }, bprog;
+	struct sock_fprog rprog = { 0, NULL }, mprog = { 0, NULL }, bprog;
 	struct capsicum_fdlist *limited;
 	unsigned int nlimited, ntargets, llayers, want, active, i, blen;
 	unsigned int ndirect, nprof, nlookup;
@@ -706,7 +706,12 @@ enter_locked(void)
 	fin.fi_nobroker = recv_nofd;
 	fin.fi_targets = targets;
 	fin.fi_ntargets = ntargets;
-	if ((r = capsicum_rfilter_get(&fin, &rprog)) != 0) {
+	/* With nothing limited, M and R go in as one filter (bpfmerge.c):
+	 * the kernel's fixed cost of a filter, once.  Its probe learns the
+	 * layers when they are known. */
+	fin.fi_layers = CAPSICUM_LAYERS_SENTINEL;
+	one = capsicum_mrfilter_get(&fin, &mprog) == 0;
+	if (!one && (r = capsicum_rfilter_get(&fin, &rprog)) != 0) {
 		free(targets);
 		free(fds);
 		errno = -r;
@@ -718,6 +723,7 @@ enter_locked(void)
 	    (r = capsicum_bfilter_build(direct, ndirect, targets, ntargets,
 	    &bprog)) != 0 && strict) {
 		capsicum_filter_free(&rprog);
+		capsicum_filter_free(&mprog);
 		free(targets);
 		free(fds);
 		errno = -r;
@@ -727,6 +733,7 @@ enter_locked(void)
 	if (bprog.len > 0 && (bsock = capsicum_broker_spawn()) < 0 &&
 	    strict) {
 		capsicum_filter_free(&rprog);
+		capsicum_filter_free(&mprog);
 		capsicum_filter_free(&bprog);
 		free(targets);
 		free(fds);
@@ -802,12 +809,10 @@ enter_locked(void)
 	}
 	/* Its traps ask the model, which must know about them. */
 	capsicum_cs.cs_recv_nofd = recv_nofd;
-	/* With nothing limited, M and R go in as one filter (bpfmerge.c):
-	 * the kernel's fixed cost of a filter, once. */
-	fin.fi_layers = active | (broker_ok ? CAP_LAYER_BROKER : 0);
-	one = capsicum_mrfilter_get(&fin, &mprog) == 0;
+	if (one)
+		capsicum_filter_set_layers(&mprog, active |
+		    (broker_ok ? CAP_LAYER_BROKER : 0));
 	if ((r = capsicum_filter_load(one ? &mprog : &rprog)) != 0) {
-		capsicum_filter_free(&mprog);
 		capsicum_cs.cs_recv_nofd = false;
 		if (broker_ok)
 			RAW1(SYS_close, bsock);
@@ -880,6 +885,7 @@ fail_built:
 	free(targets);
 fail_rprog:
 	capsicum_filter_free(&rprog);
+	capsicum_filter_free(&mprog);
 	if (ruleset >= 0)
 		RAW1(SYS_close, ruleset);
 	return (-1);

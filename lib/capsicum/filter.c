@@ -230,14 +230,48 @@ extern const struct sock_filter *const capsicum_mvariant[2]
 extern const unsigned short capsicum_mvariant_len[2]
     __attribute__((weak));
 
+/* A copy of a build-time program, with the pid written where it goes. */
+static int
+template_copy(const struct sock_filter *src, unsigned int n,
+    const unsigned short *pid_at, unsigned int npid, pid_t self,
+    struct sock_fprog *prog)
+{
+	struct sock_filter *f;
+	unsigned int i;
+
+	if ((f = malloc(n * sizeof(*f))) == NULL)
+		return (-ENOMEM);
+	memcpy(f, src, n * sizeof(*f));
+	for (i = 0; i < npid; i++)
+		f[pid_at[i]].k = (uint32_t)self;
+	prog->filter = f;
+	prog->len = (unsigned short)n;
+	return (0);
+}
+
+void
+capsicum_filter_set_layers(struct sock_fprog *prog, unsigned int layers)
+{
+	uint32_t probe;
+	unsigned int i;
+
+	probe = SECCOMP_RET_ERRNO | (CAPSICUM_PROBE_BASE +
+	    CAPSICUM_LAYERS_SENTINEL);
+	for (i = 0; i < prog->len; i++) {
+		if (prog->filter[i].code == (BPF_RET | BPF_K) &&
+		    prog->filter[i].k == probe)
+			prog->filter[i].k = SECCOMP_RET_ERRNO |
+			    (CAPSICUM_PROBE_BASE + layers);
+	}
+}
+
 int
 capsicum_mfilter_get(const struct capsicum_filter_in *in,
     struct sock_fprog *prog)
 {
 	const struct sock_filter *src;
-	struct sock_filter *f;
-	uint32_t probe;
-	unsigned int i, n;
+	unsigned int n;
+	int r;
 
 	if (capsicum_mvariant == NULL)
 		return (capsicum_mfilter_build(in, prog));
@@ -245,18 +279,9 @@ capsicum_mfilter_get(const struct capsicum_filter_in *in,
 	n = capsicum_mvariant_len[in->fi_trap];
 	if (src == NULL || n == 0)
 		return (capsicum_mfilter_build(in, prog));
-	if ((f = malloc(n * sizeof(*f))) == NULL)
-		return (-ENOMEM);
-	memcpy(f, src, n * sizeof(*f));
-	probe = SECCOMP_RET_ERRNO | (CAPSICUM_PROBE_BASE +
-	    CAPSICUM_LAYERS_SENTINEL);
-	for (i = 0; i < n; i++) {
-		if (f[i].code == (BPF_RET | BPF_K) && f[i].k == probe)
-			f[i].k = SECCOMP_RET_ERRNO |
-			    (CAPSICUM_PROBE_BASE + in->fi_layers);
-	}
-	prog->filter = f;
-	prog->len = (unsigned short)n;
+	if ((r = template_copy(src, n, NULL, 0, 0, prog)) != 0)
+		return (r);
+	capsicum_filter_set_layers(prog, in->fi_layers);
 	return (0);
 }
 
@@ -295,20 +320,12 @@ int
 capsicum_rfilter_get(const struct capsicum_filter_in *in,
     struct sock_fprog *prog)
 {
-	struct sock_filter *f;
-	unsigned int i, n;
 
 	if (!rtemplate_fits(in))
 		return (capsicum_rfilter_build(in, prog));
-	n = capsicum_rtemplate_len;
-	if ((f = malloc(n * sizeof(*f))) == NULL)
-		return (-ENOMEM);
-	memcpy(f, capsicum_rtemplate, n * sizeof(*f));
-	for (i = 0; i < capsicum_rtemplate_npid; i++)
-		f[capsicum_rtemplate_pid[i]].k = (uint32_t)in->fi_self;
-	prog->filter = f;
-	prog->len = (unsigned short)n;
-	return (0);
+	return (template_copy(capsicum_rtemplate, capsicum_rtemplate_len,
+	    capsicum_rtemplate_pid, capsicum_rtemplate_npid, in->fi_self,
+	    prog));
 }
 
 extern const struct sock_filter *const capsicum_mrtemplate
@@ -321,29 +338,17 @@ int
 capsicum_mrfilter_get(const struct capsicum_filter_in *in,
     struct sock_fprog *prog)
 {
-	struct sock_filter *f;
-	uint32_t probe;
-	unsigned int i, n;
+	int r;
 
 	if (!rtemplate_fits(in) || &capsicum_mrtemplate == NULL ||
 	    &capsicum_mrtemplate_len == NULL ||
 	    &capsicum_mrtemplate_npid == NULL || capsicum_mrtemplate_len == 0)
 		return (-ENOTSUP);
-	n = capsicum_mrtemplate_len;
-	if ((f = malloc(n * sizeof(*f))) == NULL)
-		return (-ENOMEM);
-	memcpy(f, capsicum_mrtemplate, n * sizeof(*f));
-	for (i = 0; i < capsicum_mrtemplate_npid; i++)
-		f[capsicum_mrtemplate_pid[i]].k = (uint32_t)in->fi_self;
-	probe = SECCOMP_RET_ERRNO | (CAPSICUM_PROBE_BASE +
-	    CAPSICUM_LAYERS_SENTINEL);
-	for (i = 0; i < n; i++) {
-		if (f[i].code == (BPF_RET | BPF_K) && f[i].k == probe)
-			f[i].k = SECCOMP_RET_ERRNO |
-			    (CAPSICUM_PROBE_BASE + in->fi_layers);
-	}
-	prog->filter = f;
-	prog->len = (unsigned short)n;
+	if ((r = template_copy(capsicum_mrtemplate, capsicum_mrtemplate_len,
+	    capsicum_mrtemplate_pid, capsicum_mrtemplate_npid, in->fi_self,
+	    prog)) != 0)
+		return (r);
+	capsicum_filter_set_layers(prog, in->fi_layers);
 	return (0);
 }
 

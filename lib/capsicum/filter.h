@@ -96,6 +96,24 @@ int	capsicum_rfilter_build(const struct capsicum_filter_in *in,
 #define	CAPSICUM_RTEMPLATE_NFDS	2
 int	capsicum_rfilter_get(const struct capsicum_filter_in *in,
 	    struct sock_fprog *prog);
+/* Does a conditional jump with constant k (JEQ, JGT, JGE, JSET) take its
+ * true branch when A holds a? */
+static inline bool
+capsicum_bpf_taken(uint16_t code, uint32_t a, uint32_t k)
+{
+
+	switch (BPF_OP(code)) {
+	case BPF_JEQ:
+		return (a == k);
+	case BPF_JGT:
+		return (a > k);
+	case BPF_JGE:
+		return (a >= k);
+	default:
+		return ((a & k) != 0);
+	}
+}
+
 /* M then R as one program (bpfmerge.c): M's "ret ALLOW" jumps to R. */
 int	capsicum_bpf_merge(const struct sock_fprog *m,
 	    const struct sock_fprog *r, struct sock_fprog *out);
@@ -111,6 +129,10 @@ int	capsicum_bpf_merge_exact(const struct sock_fprog *m,
  */
 int	capsicum_mrfilter_get(const struct capsicum_filter_in *in,
 	    struct sock_fprog *prog);
+/* The probe's answer in a build-time copy (which holds the sentinel)
+ * made to report these layers. */
+void	capsicum_filter_set_layers(struct sock_fprog *prog,
+	    unsigned int layers);
 int	capsicum_filter_load(const struct sock_fprog *prog);
 void	capsicum_filter_free(struct sock_fprog *prog);
 

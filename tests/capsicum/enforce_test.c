@@ -379,6 +379,14 @@ struct dirs {
 	char	*path;
 };
 
+/* fn, sandboxed, on a fresh temporary directory removed after. */
+#define	IN_TMPDIR(fn) do {						\
+	struct dirs d_ = { test_tmpdir() };				\
+	SANDBOXED(fn, &d_);						\
+	test_rmtree(d_.path);						\
+	free(d_.path);							\
+} while (0)
+
 static void
 read_only_directory(void *arg)
 {
@@ -563,12 +571,8 @@ accept_on_held_listener(void *arg)
 
 Test(rights, accept_on_held_listening_socket)
 {
-	struct dirs d;
 
-	d.path = test_tmpdir();
-	SANDBOXED(accept_on_held_listener, &d);
-	test_rmtree(d.path);
-	free(d.path);
+	IN_TMPDIR(accept_on_held_listener);
 }
 
 /* ---------------------------------------------------------------------
@@ -797,12 +801,8 @@ writable_directory(void *arg)
 
 Test(rights, writable_directory_capability)
 {
-	struct dirs d;
 
-	d.path = test_tmpdir();
-	SANDBOXED(writable_directory, &d);
-	test_rmtree(d.path);
-	free(d.path);
+	IN_TMPDIR(writable_directory);
 }
 
 /*
@@ -843,10 +843,6 @@ high_numbers(void *arg)
 
 Test(rights, descriptors_above_255_at_cap_enter)
 {
-	struct dirs d;
 
-	d.path = test_tmpdir();
-	SANDBOXED(high_numbers, &d);
-	test_rmtree(d.path);
-	free(d.path);
+	IN_TMPDIR(high_numbers);
 }

@@ -1180,23 +1180,16 @@ exact_of(struct sock_filter *mf, unsigned short mn, struct sock_filter *rf,
 #define	LD_ARCH	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, \
 	    offsetof(struct seccomp_data, arch))
 #define	ECAPMODE_RET	RET_K(SECCOMP_RET_ERRNO | ECAPMODE)
+/* Four instructions: syscall nr gets action a, every other call b. */
+#define	ON_NR(nr, a, b)	LD_NR, JEQ_K((nr), 0, 1), RET_K(a), RET_K(b)
 
 Test(bpf_merge, the_proof)
 {
-	/* M refuses nr 5 with ECAPMODE. */
-	struct sock_filter m[] = {
-		LD_NR,
-		JEQ_K(5, 0, 1),
-		ECAPMODE_RET,
-		RET_K(SECCOMP_RET_ALLOW),
-	};
-	/* M kills nr 5. */
-	struct sock_filter m_kill[] = {
-		LD_NR,
-		JEQ_K(5, 0, 1),
-		RET_K(SECCOMP_RET_KILL_PROCESS),
-		RET_K(SECCOMP_RET_ALLOW),
-	};
+	/* M refuses nr 5 with ECAPMODE; or kills it. */
+	struct sock_filter m[] = { ON_NR(5, SECCOMP_RET_ERRNO | ECAPMODE,
+	    SECCOMP_RET_ALLOW) };
+	struct sock_filter m_kill[] = { ON_NR(5, SECCOMP_RET_KILL_PROCESS,
+	    SECCOMP_RET_ALLOW) };
 	/* M refuses every other arch. */
 	struct sock_filter m_arch[] = {
 		LD_ARCH,
@@ -1206,18 +1199,10 @@ Test(bpf_merge, the_proof)
 	};
 	/* R traps nr 5, or nr 6, or nr 5 when arg0 is 200, or calls of
 	 * nr 7 and above from other arches. */
-	struct sock_filter r5[] = {
-		LD_NR,
-		JEQ_K(5, 0, 1),
-		RET_K(SECCOMP_RET_TRAP),
-		RET_K(SECCOMP_RET_ALLOW),
-	};
-	struct sock_filter r6[] = {
-		LD_NR,
-		JEQ_K(6, 0, 1),
-		RET_K(SECCOMP_RET_TRAP),
-		RET_K(SECCOMP_RET_ALLOW),
-	};
+	struct sock_filter r5[] = { ON_NR(5, SECCOMP_RET_TRAP,
+	    SECCOMP_RET_ALLOW) };
+	struct sock_filter r6[] = { ON_NR(6, SECCOMP_RET_TRAP,
+	    SECCOMP_RET_ALLOW) };
 	struct sock_filter r5_arg[] = {
 		LD_NR,
 		JEQ_K(5, 0, 3),
@@ -1235,23 +1220,15 @@ Test(bpf_merge, the_proof)
 		RET_K(SECCOMP_RET_ALLOW),
 	};
 	/* R answers ENOTCAPABLE for nr 5: M's ECAPMODE wins the tie. */
-	struct sock_filter r5_errno[] = {
-		LD_NR,
-		JEQ_K(5, 0, 1),
-		RET_K(SECCOMP_RET_ERRNO | ENOTCAPABLE),
-		RET_K(SECCOMP_RET_ALLOW),
-	};
+	struct sock_filter r5_errno[] = { ON_NR(5,
+	    SECCOMP_RET_ERRNO | ENOTCAPABLE, SECCOMP_RET_ALLOW) };
 	struct sock_filter ret_a[] = {
 		LD_NR,
 		BPF_STMT(BPF_RET | BPF_A, 0),
 	};
 	/* M allows with data bits (the kernel ignores them). */
-	struct sock_filter m_data[] = {
-		LD_NR,
-		JEQ_K(5, 0, 1),
-		ECAPMODE_RET,
-		RET_K(SECCOMP_RET_ALLOW | 7),
-	};
+	struct sock_filter m_data[] = { ON_NR(5, SECCOMP_RET_ERRNO | ECAPMODE,
+	    SECCOMP_RET_ALLOW | 7) };
 	/* R compares A before loading anything: alone it sees 0. */
 	struct sock_filter r_initial_a[] = {
 		JEQ_K(0, 0, 1),

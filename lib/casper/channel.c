@@ -121,6 +121,12 @@ cap_send_nvlist(const cap_channel_t *chan, const nvlist_t *nvl)
  * reads with recv() when the header announces no descriptor, so most
  * replies then cost two plain system calls instead.  The answer cannot
  * change once known: capability mode is for life.
+ *
+ * Until then every call would ask the kernel (cap_sandboxed() is a system
+ * call).  cap_enter() publishes CAPSICUM_STATE_FD in the environment, and
+ * an image started in capability mode inherits it, so while it is absent
+ * the process is taken as not sandboxed without asking.  Either receive
+ * is correct on either answer; a wrong one only costs time.
  */
 static bool
 recvmsg_brokered(void)
@@ -131,7 +137,7 @@ recvmsg_brokered(void)
 
 	if ((k = known) != 0)
 		return (k == 2);
-	if (!cap_sandboxed())
+	if (getenv("CAPSICUM_STATE_FD") == NULL || !cap_sandboxed())
 		return (false);
 	k = cap_enforcement(&ce) == 0 &&
 	    (ce.ce_active & CAP_LAYER_BROKER) != 0 ? 2 : 1;

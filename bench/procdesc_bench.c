@@ -11,18 +11,29 @@
  *     FreeBSD's published sandbox start was 1.86x fork + exec).
  *
  * The raw kernel floor, clone(CLONE_PIDFD) + _exit + waitid, is printed
- * for reference.  Everything runs pinned to one CPU, so the watchdog's
+ * for reference, and so are two floors of the sandboxed child: the same
+ * child installing only a one-instruction seccomp filter, and installing
+ * only the filter cap_enter() installs when nothing is limited (the
+ * build-time copy, M and R as one program), without Landlock and without
+ * any of the library's bookkeeping.  No capability mode enforced by a
+ * seccomp filter can cost less than the second.  Everything runs pinned to one CPU, so the watchdog's
  * and the reaper's work is counted in the times.  A variant and its
  * baseline are measured in alternating batches, so that other load on
  * the machine weighs on both alike.
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/filter.h>
 #include <linux/sched.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
 
 #include <sys/capsicum.h>
 #include <sys/procdesc.h>
@@ -165,6 +176,60 @@ op_sandbox_trip(void *arg)
 	close(fd);
 }
 
+/* Build-time copy of the filter (build/gen/capmode_bpf.c). */
+extern const struct sock_filter *const capsicum_mrtemplate;
+extern const unsigned short capsicum_mrtemplate_len;
+extern const unsigned short capsicum_mrtemplate_pid[];
+extern const unsigned int capsicum_mrtemplate_npid;
+
+static const struct sock_filter allow_all[] = {
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+};
+static const struct sock_filter *floor_prog;
+static unsigned short floor_len;
+
+/* In the child: the filter alone, copied and given the pid as cap_enter
+ * does (the copy's pages are new in a forked child). */
+static void
+install_floor(void)
+{
+	struct sock_fprog fp;
+	struct sock_filter *f;
+	unsigned int i;
+
+	if ((f = malloc(floor_len * sizeof(*f))) == NULL)
+		_exit(3);
+	memcpy(f, floor_prog, floor_len * sizeof(*f));
+	if (floor_prog == capsicum_mrtemplate)
+		for (i = 0; i < capsicum_mrtemplate_npid; i++)
+			f[capsicum_mrtemplate_pid[i]].k = (uint32_t)getpid();
+	fp.len = floor_len;
+	fp.filter = f;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fp) != 0)
+		_exit(3);
+	free(f);
+}
+
+static void
+op_filter_trip(void *arg)
+{
+	pid_t pid;
+	int fd, st;
+
+	if ((pid = pdfork(&fd, PD_CLOEXEC)) < 0)
+		die("pdfork");
+	if (pid == 0) {
+		install_floor();
+		echo_once();
+	}
+	round_trip();
+	if (pdwait4(fd, &st, 0, NULL) != pid || !WIFEXITED(st) ||
+	    WEXITSTATUS(st) != 0)
+		die("pdwait4");
+	close(fd);
+}
+
 /*
  * One batch in a new process, so that each starts single-threaded and
  * without the library's helpers (a process that pdforked has a reaper
@@ -222,7 +287,7 @@ paired(void (*a)(void *), void (*b)(void *), long iters, double *na,
 int
 main(void)
 {
-	double base, pd, raw, trip, sand, trip2, pdtrip;
+	double base, pd, raw, trip, sand, trip2, pdtrip, trip3, one, trip4, mr;
 
 	bench_pin(1);
 	setenv("CAPSICUM_QUIET", "1", 1);
@@ -245,5 +310,16 @@ main(void)
 	    "and the longer exit of a sandboxed process: %.0f us)\n",
 	    "  of which pdfork+round trip", pdtrip, trip2, pdtrip / trip2,
 	    (sand - pdtrip) / 1000.0);
+	floor_prog = allow_all;
+	floor_len = 1;
+	paired(op_fork_trip, op_filter_trip, SANDBOX_ITERS, &trip3, &one);
+	bench_info("floor: pdfork+1-insn filter+trip vs fork+trip", one,
+	    trip3);
+	floor_prog = capsicum_mrtemplate;
+	floor_len = capsicum_mrtemplate_len;
+	paired(op_fork_trip, op_filter_trip, SANDBOX_ITERS, &trip4, &mr);
+	printf("%-44s %10.1f ns  base %10.1f ns  ratio %5.2fx  (no goal; "
+	    "%u instructions)\n", "floor: pdfork+cap_enter's filter+trip",
+	    mr, trip4, mr / trip4, (unsigned)floor_len);
 	return (0);
 }

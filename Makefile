@@ -26,7 +26,7 @@ OPT	?= -O2 -g
 WARN	= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	  -Wno-unused-parameter
 BASE	= -std=c17 -D_GNU_SOURCE -Iinclude -fno-strict-aliasing
-CFLAGS_LIB = $(BASE) $(WARN) $(OPT) -fPIC
+CFLAGS_LIB = $(BASE) $(WARN) $(OPT) -fPIC -fno-plt
 SAN	= -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 CFLAGS_SAN = $(BASE) $(WARN) -O1 -g $(SAN)
 SECCOMP_LIBS := $(shell pkg-config --libs libseccomp 2>/dev/null || echo -lseccomp)

@@ -761,9 +761,12 @@ capsicum_pd_relay_kill(int fd, int signum)
 void
 capsicum_pd_reset_child(void)
 {
+	static const pthread_mutex_t unlocked = PTHREAD_MUTEX_INITIALIZER;
 
-	pthread_mutex_init(&pd.lock, NULL);
-	pthread_mutex_init(&pd_setup_lock, NULL);
+	/* An assignment, not pthread_mutex_init(): this runs in every child
+	 * of fork(), where each first touch of a page of libc's code faults. */
+	pd.lock = unlocked;
+	pd_setup_lock = unlocked;
 	atomic_store(&pd.reaper, false);
 	/* The parent's children are not ours. */
 	pd.nslots = 0;

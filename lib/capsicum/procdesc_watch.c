@@ -59,6 +59,9 @@
 
 #define	SPAWN_STACK	(256 * 1024)
 #define	TICK_NS		10000000	/* 10 ms: polling, batched news */
+#define	YOUNG_NS	1000000		/* 1 ms: exits of young children */
+#define	YOUNG_TICKS	(TICK_NS / YOUNG_NS)	/* then watched for good */
+#define	YOUNG_BATCH	64		/* pidfds per poll() */
 #define	MAX_EVENTS	32
 
 enum wkind { WK_CLIENT = 1, WK_CHILD, WK_INOTIFY, WK_TIMER };
@@ -88,6 +91,7 @@ struct wchild {
 	int		 wc_fd;		/* our pidfd, our own open file */
 	int		 wc_wd;		/* inotify watch; -1: polled */
 	bool		 wc_young;	/* not watched for release yet */
+	unsigned int	 wc_age;	/* young ticks seen */
 	bool		 wc_notified;	/* PDM_EXITED sent */
 	bool		 wc_daemon;
 	bool		 wc_exited;
@@ -103,7 +107,8 @@ static struct watch {
 	int		 w_timer_kind;
 	unsigned int	 w_npolled;	/* children with no inotify watch */
 	unsigned int	 w_nyoung;	/* children not watched yet */
-	bool		 w_timer_armed;
+	int		 w_timer_level;	/* TL_OFF, TL_SLOW or TL_FAST */
+	unsigned int	 w_fast_ticks;
 	struct wnews {			/* PDM_RELEASED not yet sent */
 		struct wclient	*n_client;
 		uint64_t	 n_ino;
@@ -132,22 +137,51 @@ send_client(struct wclient *c, int type, uint64_t ino, const int *fds,
 	(void)capsicum_pd_send(c->wl_fd, &m, fds, nfds, MSG_DONTWAIT);
 }
 
+/*
+ * The timer ticks every YOUNG_NS while a young child may exit unnoticed,
+ * every TICK_NS while something is polled or news wait, and not at all
+ * otherwise.  It speeds up at once but slows down only at a tick, so that
+ * a program forking one short-lived child after another does not set the
+ * timer twice per child.
+ */
+enum { TL_OFF, TL_SLOW, TL_FAST };
+
+static int
+timer_want(void)
+{
+
+	if (w.w_nyoung > 0)
+		return (TL_FAST);
+	return (w.w_npolled > 0 || w.w_nnews > 0 ? TL_SLOW : TL_OFF);
+}
+
+static void
+timer_set(int level)
+{
+	struct itimerspec its;
+	long ns;
+
+	if (w.w_timer < 0 || level == w.w_timer_level)
+		return;
+	memset(&its, 0, sizeof(its));
+	if (level != TL_OFF) {
+		ns = level == TL_FAST ? YOUNG_NS : TICK_NS;
+		its.it_value.tv_nsec = ns;
+		its.it_interval.tv_nsec = ns;
+	}
+	if (timerfd_settime(w.w_timer, 0, &its, NULL) == 0) {
+		w.w_timer_level = level;
+		w.w_fast_ticks = 0;
+	}
+}
+
 static void
 timer_update(void)
 {
-	struct itimerspec its;
-	bool want;
+	int want;
 
-	want = w.w_npolled > 0 || w.w_nnews > 0 || w.w_nyoung > 0;
-	if (w.w_timer < 0 || want == w.w_timer_armed)
-		return;
-	memset(&its, 0, sizeof(its));
-	if (want) {
-		its.it_value.tv_nsec = TICK_NS;
-		its.it_interval.tv_nsec = TICK_NS;
-	}
-	if (timerfd_settime(w.w_timer, 0, &its, NULL) == 0)
-		w.w_timer_armed = want;
+	if ((want = timer_want()) > w.w_timer_level)
+		timer_set(want);
 }
 
 /*
@@ -340,6 +374,21 @@ is_seqpacket(int fd)
 	    type == SOCK_SEQPACKET);
 }
 
+/* Hear of the child's exit from epoll (the pidfd becomes readable). */
+static void
+watch_exit(struct wchild *ch)
+{
+	struct epoll_event ev;
+
+	if (ch->wc_exited)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.ptr = ch;
+	if (epoll_ctl(w.w_ep, EPOLL_CTL_ADD, ch->wc_fd, &ev) != 0)
+		ch->wc_exited = true;
+}
+
 /* Start noticing the last close of the program's descriptor. */
 static void
 watch_release(struct wchild *ch)
@@ -376,7 +425,6 @@ static void
 child_add(struct wclient *c, const struct pd_msg *m, int fd, int go)
 {
 	struct pd_pidfd_info info;
-	struct epoll_event ev;
 	struct wchild *ch;
 	struct stat st;
 	long r;
@@ -398,25 +446,22 @@ child_add(struct wclient *c, const struct pd_msg *m, int fd, int go)
 	ch->wc_daemon = (m->pm_flags & PD_DAEMON) != 0;
 	ch->wc_exited = r != 0;
 	ch->wc_wd = -1;
-	if (!ch->wc_exited) {
-		memset(&ev, 0, sizeof(ev));
-		ev.events = EPOLLIN;
-		ev.data.ptr = ch;
-		if (epoll_ctl(w.w_ep, EPOLL_CTL_ADD, fd, &ev) != 0)
-			ch->wc_exited = true;
-	}
 	ch->wc_next = w.w_children;
 	w.w_children = ch;
 	/*
 	 * Most children are reaped by a waiting parent soon after they
-	 * exit, and then need no watching for the last close: it is set up
-	 * at the next tick, which also notices a close made meanwhile.
+	 * exit, and then need no watching at all.  So a young child is in
+	 * no set: young_tick() finds its exit (POLLHUP for the program at
+	 * most YOUNG_NS late when its parent does not wait) and, once it has
+	 * lived TICK_NS, watches it for good.  Without a timer, at once.
 	 */
 	ch->wc_young = true;
 	w.w_nyoung++;
 	timer_update();
-	if (w.w_timer < 0)
+	if (w.w_timer < 0) {
+		watch_exit(ch);
 		watch_release(ch);
+	}
 	maybe_forget(ch);
 	(void)write(go, "", 1);
 	close(go);
@@ -586,22 +631,78 @@ inotify_readable(void)
 	}
 }
 
+/*
+ * One young child at a tick, with what poll() said of its pidfd: readable
+ * once it exited, POLLHUP too once its parent reaped it.
+ */
+static void
+young_check(struct wchild *ch, short revents, unsigned int age)
+{
+
+	if (!ch->wc_exited && (revents & (POLLIN | POLLHUP)) != 0) {
+		ch->wc_exited = true;
+		/* Not reaped: the parent's reaper must, for POLLHUP. */
+		if ((revents & POLLHUP) == 0) {
+			send_client(ch->wc_client, PDM_EXITED, ch->wc_ino,
+			    &ch->wc_fd, 1);
+			ch->wc_notified = true;
+		}
+		maybe_forget(ch);
+	}
+	if (ch->wc_gone || !ch->wc_young)
+		return;
+	ch->wc_age += age;
+	if (ch->wc_age < YOUNG_TICKS)
+		return;
+	watch_exit(ch);
+	watch_release(ch);
+}
+
+static void
+young_tick(unsigned int age)
+{
+	struct wchild *batch[YOUNG_BATCH], *ch;
+	struct pollfd pfd[YOUNG_BATCH];
+	unsigned int i, n;
+
+	ch = w.w_children;
+	while (ch != NULL) {
+		for (n = 0; ch != NULL && n < YOUNG_BATCH; ch = ch->wc_next) {
+			if (!ch->wc_young || ch->wc_gone)
+				continue;
+			batch[n] = ch;
+			pfd[n].fd = ch->wc_fd;
+			pfd[n].events = POLLIN;
+			pfd[n].revents = 0;
+			n++;
+		}
+		if (n > 0 && poll(pfd, n, 0) < 0)
+			return;
+		for (i = 0; i < n; i++)
+			young_check(batch[i], pfd[i].revents, age);
+	}
+}
+
 static void
 poll_tick(void)
 {
 	struct wchild *ch;
 	uint64_t n;
+	bool slow;
 
 	(void)read(w.w_timer, &n, sizeof(n));
-	for (ch = w.w_children; ch != NULL; ch = ch->wc_next) {
-		if (ch->wc_gone)
-			continue;
-		if (ch->wc_young)
-			watch_release(ch);
-		else if (ch->wc_wd < 0)
-			check_release(ch);
+	slow = w.w_timer_level != TL_FAST ||
+	    ++w.w_fast_ticks % YOUNG_TICKS == 0;
+	young_tick(w.w_timer_level == TL_FAST ? 1 : YOUNG_TICKS);
+	if (slow) {
+		for (ch = w.w_children; ch != NULL; ch = ch->wc_next) {
+			if (!ch->wc_gone && !ch->wc_young && ch->wc_wd < 0)
+				check_release(ch);
+		}
+		news_flush();
 	}
-	news_flush();
+	/* Slow down only here (timer_update never does). */
+	timer_set(timer_want());
 }
 
 /* Free what the last batch of events finished with. */

@@ -363,6 +363,48 @@ Test(pdwait4, status_kept_after_prompt_reaping)
 	PD_RUN(wait_after_reaper, NULL);
 }
 
+
+/*
+ * POLLHUP without a pdwait, for a child that exits at once (the watchdog
+ * finds it at its next young-child tick) and for one that outlives the
+ * young period (found through epoll).  The bound is loose for slow CI
+ * runs; without the tick the first would never be reported.
+ */
+static void
+exit_reported_promptly(void *arg)
+{
+	static const int delays_ms[] = { 0, 40 };
+	struct timespec t0, t1;
+	unsigned int i;
+	long ms;
+	pid_t pid;
+	int fd, st;
+
+	for (i = 0; i < sizeof(delays_ms) / sizeof(delays_ms[0]); i++) {
+		pid = pdfork(&fd, 0);
+		CHECK(pid >= 0);
+		if (pid == 0) {
+			if (delays_ms[i] > 0)
+				usleep((useconds_t)delays_ms[i] * 1000);
+			_exit(3);
+		}
+		CHECK(clock_gettime(CLOCK_MONOTONIC, &t0) == 0);
+		CHECK(pd_poll_hup(fd, delays_ms[i] + 1000) & POLLHUP);
+		CHECK(clock_gettime(CLOCK_MONOTONIC, &t1) == 0);
+		ms = (t1.tv_sec - t0.tv_sec) * 1000 +
+		    (t1.tv_nsec - t0.tv_nsec) / 1000000;
+		CHECK(ms < delays_ms[i] + 1000);
+		CHECK(proc_state(pid) == 0);
+		CHECK(pdwait4(fd, &st, 0, NULL) == pid);
+		CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 3);
+		CHECK(close(fd) == 0);
+	}
+}
+
+Test(pdwait4, exit_reported_promptly_without_pdwait)
+{
+	PD_RUN(exit_reported_promptly, NULL);
+}
 static void
 pdwait_cases(void *arg)
 {

@@ -106,6 +106,33 @@ glibc_tid_ptr(void)
 	return (NULL);
 }
 
+/*
+ * The calling thread's robust mutex list and glibc's thread id field, for
+ * the child.  glibc registers the list once when the thread starts and
+ * never moves it, so each thread looks both up once.
+ */
+static _Thread_local struct thread_facts {
+	bool	 tf_known;
+	void	*tf_rhead;
+	size_t	 tf_rlen;
+	pid_t	*tf_tidp;
+} thread_facts;
+
+static const struct thread_facts *
+thread_facts_get(void)
+{
+	struct thread_facts *tf = &thread_facts;
+
+	if (!tf->tf_known) {
+		tf->tf_rhead = NULL;
+		tf->tf_rlen = 0;
+		RAW3(SYS_get_robust_list, 0, &tf->tf_rhead, &tf->tf_rlen);
+		tf->tf_tidp = glibc_tid_ptr();
+		tf->tf_known = true;
+	}
+	return (tf);
+}
+
 /* Die as a child whose descriptor was closed does on FreeBSD. */
 static void __attribute__((noreturn))
 die_killed(void)
@@ -255,6 +282,7 @@ make_go(struct pd_fork *pf)
 pid_t
 pdfork(int *fdp, int flags)
 {
+	const struct thread_facts *tf;
 	struct pd_fork pf;
 	pid_t *tidp;
 	long pid;
@@ -285,8 +313,10 @@ pdfork(int *fdp, int flags)
 		errno = -r;
 		return (-1);
 	}
-	RAW3(SYS_get_robust_list, 0, &pf.pf_rhead, &pf.pf_rlen);
-	tidp = glibc_tid_ptr();
+	tf = thread_facts_get();
+	pf.pf_rhead = tf->tf_rhead;
+	pf.pf_rlen = tf->tf_rlen;
+	tidp = tf->tf_tidp;
 	pfd = -1;
 	pid = RAW5(SYS_clone, CLONE_PIDFD |
 	    (tidp != NULL ? CLONE_CHILD_SETTID : 0), 0, &pfd, tidp, 0);

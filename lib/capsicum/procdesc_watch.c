@@ -562,6 +562,11 @@ client_gone(struct wclient *c)
 	}
 }
 
+/*
+ * One message per call: epoll is level-triggered and reports the channel
+ * again while messages wait, which spares the receive that would only
+ * say EAGAIN after each registration.
+ */
 static void
 client_readable(struct wclient *c)
 {
@@ -569,35 +574,33 @@ client_readable(struct wclient *c)
 	struct pd_msg m;
 	long r;
 
-	for (;;) {
+	do {
 		r = capsicum_pd_recv(c->wl_fd, &m, fds, &nfds, NULL,
 		    MSG_DONTWAIT);
-		if (r == -EINTR)
-			continue;
-		if (r == -EAGAIN)
-			return;
-		if (r <= 0) {
-			client_gone(c);
-			return;
-		}
-		if (r == sizeof(m) && m.pm_magic == PD_MSG_MAGIC) {
-			if (m.pm_type == PDM_HELLO && nfds == 1 &&
-			    is_seqpacket(fds[0])) {
-				client_add(fds[0], c);
-				nfds = 0;
-			} else if (m.pm_type == PDM_REG && nfds == 2) {
-				child_add(c, &m, fds[0], fds[1]);
-				nfds = 0;
-			} else if (m.pm_type == PDM_KILL && nfds == 2) {
-				relay_kill(c, &m, fds[0], fds[1]);
-				nfds = 0;
-			} else if (m.pm_type == PDM_NOKILL && nfds == 0) {
-				nokill_add(c, m.pm_ino);
-			}
-		}
-		for (i = 0; i < nfds; i++)
-			close(fds[i]);
+	} while (r == -EINTR);
+	if (r == -EAGAIN)
+		return;
+	if (r <= 0) {
+		client_gone(c);
+		return;
 	}
+	if (r == sizeof(m) && m.pm_magic == PD_MSG_MAGIC) {
+		if (m.pm_type == PDM_HELLO && nfds == 1 &&
+		    is_seqpacket(fds[0])) {
+			client_add(fds[0], c);
+			nfds = 0;
+		} else if (m.pm_type == PDM_REG && nfds == 2) {
+			child_add(c, &m, fds[0], fds[1]);
+			nfds = 0;
+		} else if (m.pm_type == PDM_KILL && nfds == 2) {
+			relay_kill(c, &m, fds[0], fds[1]);
+			nfds = 0;
+		} else if (m.pm_type == PDM_NOKILL && nfds == 0) {
+			nokill_add(c, m.pm_ino);
+		}
+	}
+	for (i = 0; i < nfds; i++)
+		close(fds[i]);
 }
 
 static void

@@ -108,7 +108,7 @@ static struct watch {
 	unsigned int	 w_npolled;	/* children with no inotify watch */
 	unsigned int	 w_nyoung;	/* children not watched yet */
 	int		 w_timer_level;	/* TL_OFF, TL_SLOW or TL_FAST */
-	unsigned int	 w_fast_ticks;
+	unsigned long	 w_since_slow;	/* ns of ticks since the slow work */
 	struct wnews {			/* PDM_RELEASED not yet sent */
 		struct wclient	*n_client;
 		uint64_t	 n_ino;
@@ -169,10 +169,8 @@ timer_set(int level)
 		its.it_value.tv_nsec = ns;
 		its.it_interval.tv_nsec = ns;
 	}
-	if (timerfd_settime(w.w_timer, 0, &its, NULL) == 0) {
+	if (timerfd_settime(w.w_timer, 0, &its, NULL) == 0)
 		w.w_timer_level = level;
-		w.w_fast_ticks = 0;
-	}
 }
 
 static void
@@ -694,8 +692,12 @@ poll_tick(void)
 	bool slow;
 
 	(void)read(w.w_timer, &n, sizeof(n));
-	slow = w.w_timer_level != TL_FAST ||
-	    ++w.w_fast_ticks % YOUNG_TICKS == 0;
+	/* Counted in time, not in fast ticks: a level that keeps changing
+	 * must not put the slow work off for ever. */
+	w.w_since_slow += w.w_timer_level == TL_FAST ? YOUNG_NS : TICK_NS;
+	slow = w.w_since_slow >= TICK_NS;
+	if (slow)
+		w.w_since_slow = 0;
 	young_tick(w.w_timer_level == TL_FAST ? 1 : YOUNG_TICKS);
 	if (slow) {
 		for (ch = w.w_children; ch != NULL; ch = ch->wc_next) {

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <poll.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -71,28 +72,45 @@ struct pd_slot {
  * channel to the watchdog, its own reaper).
  */
 static struct pd_state {
-	pthread_mutex_t	 lock;		/* slots and the channel */
 	pid_t		 pid;		/* owner; 0: none yet */
 	int		 chan;		/* our end of the channel */
 	dev_t		 chan_dev;
 	ino_t		 chan_ino;
 	unsigned long	 gen;		/* bumped for every channel */
-	atomic_bool	 reaper;	/* reaper thread running on chan */
-	struct pd_slot	*slots;
-	unsigned int	 nslots;
+	struct pd_slot	*slots;		/* hot->nslots in use */
 	unsigned int	 capslots;
 } pd = {
-	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.chan = -1,
 };
 
+/*
+ * What a forked child must start without: unlocked locks, no slots, no
+ * reaper.  It lives, with the slots, in pages the kernel hands a forked
+ * child zero-filled (MADV_WIPEONFORK).  So the child needs no reset, and
+ * the parent's writes while its new child runs (the locks, the new slot)
+ * fall on pages the child does not share: no copy-on-write fault, a few
+ * microseconds per pdfork.  Where the kernel refuses (or mmap fails), the
+ * static copy below is used and the fork handlers reset it.
+ */
+struct pd_hot {
+	pthread_mutex_t	 lock;		/* slots and the channel */
+	/* Serialises setting up the helpers and requests to the watchdog.
+	 * Not taken by the fork handlers: starting the watchdog forks while
+	 * holding it. */
+	pthread_mutex_t	 setup_lock;
+	unsigned int	 nslots;
+	atomic_bool	 reaper;	/* reaper thread running on chan */
+};
+
+static struct pd_hot hot_static = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.setup_lock = PTHREAD_MUTEX_INITIALIZER,
+};
+static struct pd_hot *hot = &hot_static;
+static bool hot_wiped;		/* hot and the slots wiped at fork */
+
 /* The reaper has started and holds no lock (see start_reaper()). */
 static atomic_bool reaper_ready;
-
-/* Serialises setting up the helpers and requests to the watchdog.  Not
- * taken by the fork handlers: starting the watchdog forks while holding
- * it. */
-static pthread_mutex_t pd_setup_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* ---------------------------------------------------------------------
  * Messages.
@@ -263,7 +281,7 @@ capsicum_pd_ino(int fd)
  * Slots.
  */
 
-/* Caller holds pd.lock.  By inode; by number when fstat was refused (a
+/* Caller holds hot->lock.  By inode; by number when fstat was refused (a
  * limited descriptor without CAP_FSTAT).  Only this process's slots. */
 static struct pd_slot *
 slot_find(int fd, uint64_t ino)
@@ -272,7 +290,7 @@ slot_find(int fd, uint64_t ino)
 
 	if (pd.pid != (pid_t)RAW0(SYS_getpid))
 		return (NULL);
-	for (i = 0; i < pd.nslots; i++) {
+	for (i = 0; i < hot->nslots; i++) {
 		if (ino != 0 ? pd.slots[i].ps_ino == ino :
 		    pd.slots[i].ps_fd == fd)
 			return (&pd.slots[i]);
@@ -280,27 +298,58 @@ slot_find(int fd, uint64_t ino)
 	return (NULL);
 }
 
-/* Forget a slot nobody can ask about any more.  Caller holds pd.lock. */
+/* Forget a slot nobody can ask about any more.  Caller holds hot->lock. */
 static void
 slot_settle(struct pd_slot *s)
 {
 
 	if (s->ps_released && s->ps_state != PS_RUNNING)
-		*s = pd.slots[--pd.nslots];
+		*s = pd.slots[--hot->nslots];
 }
 
-/* Caller holds pd.lock and allocates; never the reaper. */
+/* Room for cap slots: in wiped pages when hot is. */
+static struct pd_slot *
+slots_alloc(unsigned int cap)
+{
+	void *p;
+
+	if (!hot_wiped)
+		return (malloc(cap * sizeof(struct pd_slot)));
+	p = mmap(NULL, cap * sizeof(struct pd_slot), PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return (NULL);
+	if (madvise(p, cap * sizeof(struct pd_slot), MADV_WIPEONFORK) != 0) {
+		munmap(p, cap * sizeof(struct pd_slot));
+		return (NULL);
+	}
+	return (p);
+}
+
+static void
+slots_free(struct pd_slot *slots, unsigned int cap)
+{
+
+	if (slots == NULL)
+		return;
+	if (hot_wiped)
+		munmap(slots, cap * sizeof(struct pd_slot));
+	else
+		free(slots);
+}
+
+/* Caller holds hot->lock and allocates; never the reaper. */
 static void
 slot_prune(void)
 {
 	struct pd_slot *s;
 	unsigned int i;
 
-	for (i = pd.nslots; i-- > 0;) {
+	for (i = hot->nslots; i-- > 0;) {
 		s = &pd.slots[i];
 		if (s->ps_state == PS_WAITED &&
 		    capsicum_pd_ino(s->ps_fd) != s->ps_ino)
-			*s = pd.slots[--pd.nslots];
+			*s = pd.slots[--hot->nslots];
 	}
 }
 
@@ -316,19 +365,22 @@ capsicum_pd_slot_new(uint64_t ino, pid_t pid, int fd, bool reap)
 	int r;
 
 	r = 0;
-	pthread_mutex_lock(&pd.lock);
-	if (pd.nslots == pd.capslots && pd.nslots >= PD_SLOTS_PRUNE)
+	pthread_mutex_lock(&hot->lock);
+	if (hot->nslots == pd.capslots && hot->nslots >= PD_SLOTS_PRUNE)
 		slot_prune();
-	if (pd.nslots == pd.capslots) {
-		cap = pd.capslots == 0 ? 16 : pd.capslots * 2;
-		if ((n = realloc(pd.slots, cap * sizeof(*n))) == NULL) {
+	if (hot->nslots == pd.capslots) {
+		cap = pd.capslots == 0 ? 64 : pd.capslots * 2;
+		if ((n = slots_alloc(cap)) == NULL) {
 			r = -ENOMEM;
 			goto out;
 		}
+		if (hot->nslots > 0)
+			memcpy(n, pd.slots, hot->nslots * sizeof(*n));
+		slots_free(pd.slots, pd.capslots);
 		pd.slots = n;
 		pd.capslots = cap;
 	}
-	s = &pd.slots[pd.nslots++];
+	s = &pd.slots[hot->nslots++];
 	memset(s, 0, sizeof(*s));
 	s->ps_ino = ino;
 	s->ps_pid = pid;
@@ -338,7 +390,7 @@ capsicum_pd_slot_new(uint64_t ino, pid_t pid, int fd, bool reap)
 	    &s->ps_ru) == 0)
 		s->ps_state = PS_STORED;
 out:
-	pthread_mutex_unlock(&pd.lock);
+	pthread_mutex_unlock(&hot->lock);
 	return (r);
 }
 
@@ -347,10 +399,10 @@ capsicum_pd_slot_drop(uint64_t ino)
 {
 	struct pd_slot *s;
 
-	pthread_mutex_lock(&pd.lock);
+	pthread_mutex_lock(&hot->lock);
 	if ((s = slot_find(-1, ino)) != NULL)
-		*s = pd.slots[--pd.nslots];
-	pthread_mutex_unlock(&pd.lock);
+		*s = pd.slots[--hot->nslots];
+	pthread_mutex_unlock(&hot->lock);
 }
 
 /* The pid recorded when this process forked the child, 0 if none. */
@@ -362,9 +414,9 @@ capsicum_pd_slot_pid(int fd)
 	pid_t pid;
 
 	ino = capsicum_pd_ino(fd);
-	pthread_mutex_lock(&pd.lock);
+	pthread_mutex_lock(&hot->lock);
 	pid = (s = slot_find(fd, ino)) != NULL ? s->ps_pid : 0;
-	pthread_mutex_unlock(&pd.lock);
+	pthread_mutex_unlock(&hot->lock);
 	return (pid);
 }
 
@@ -376,17 +428,17 @@ capsicum_pd_slot_waited(int fd)
 	uint64_t ino;
 
 	ino = capsicum_pd_ino(fd);
-	pthread_mutex_lock(&pd.lock);
+	pthread_mutex_lock(&hot->lock);
 	if ((s = slot_find(fd, ino)) != NULL) {
 		s->ps_state = PS_WAITED;
 		slot_settle(s);
 	}
-	pthread_mutex_unlock(&pd.lock);
+	pthread_mutex_unlock(&hot->lock);
 }
 
 /*
  * waitid(P_PIDFD) said ECHILD: what the reaper kept, if it reaped the
- * child.  The reaper holds pd.lock from its waitid to storing the status,
+ * child.  The reaper holds hot->lock from its waitid to storing the status,
  * so an ECHILD seen before finds the status stored.  Returns the pid, 0
  * (WNOHANG, nothing to report), -ESRCH (reaped and waited for) or -ECHILD
  * (not a child this process forked).
@@ -400,7 +452,7 @@ capsicum_pd_slot_status(int fd, int options, siginfo_t *si,
 	long r;
 
 	ino = capsicum_pd_ino(fd);
-	pthread_mutex_lock(&pd.lock);
+	pthread_mutex_lock(&hot->lock);
 	if ((s = slot_find(fd, ino)) == NULL) {
 		r = -ECHILD;
 	} else if (s->ps_state != PS_STORED) {
@@ -417,7 +469,7 @@ capsicum_pd_slot_status(int fd, int options, siginfo_t *si,
 			slot_settle(s);
 		}
 	}
-	pthread_mutex_unlock(&pd.lock);
+	pthread_mutex_unlock(&hot->lock);
 	return (r);
 }
 
@@ -432,7 +484,7 @@ reap(uint64_t ino, int fd)
 	siginfo_t si;
 	long r;
 
-	pthread_mutex_lock(&pd.lock);
+	pthread_mutex_lock(&hot->lock);
 	memset(&si, 0, sizeof(si));
 	memset(&ru, 0, sizeof(ru));
 	/* WNOHANG: never block holding the lock. */
@@ -446,7 +498,7 @@ reap(uint64_t ino, int fd)
 		}
 		slot_settle(s);
 	}
-	pthread_mutex_unlock(&pd.lock);
+	pthread_mutex_unlock(&hot->lock);
 }
 
 static void
@@ -454,12 +506,12 @@ released(uint64_t ino)
 {
 	struct pd_slot *s;
 
-	pthread_mutex_lock(&pd.lock);
+	pthread_mutex_lock(&hot->lock);
 	if ((s = slot_find(-1, ino)) != NULL) {
 		s->ps_released = true;
 		slot_settle(s);
 	}
-	pthread_mutex_unlock(&pd.lock);
+	pthread_mutex_unlock(&hot->lock);
 }
 
 static bool
@@ -472,7 +524,7 @@ chan_is(int fd, dev_t dev, ino_t ino)
 }
 
 /*
- * Only system calls and pd.lock here: a pdfork in another thread copies
+ * Only system calls and hot->lock here: a pdfork in another thread copies
  * this process as it is, and its child must not find a lock of libc's or
  * of the allocator held.  The argument is the channel generation the
  * thread was started for.
@@ -488,11 +540,11 @@ reaper_main(void *arg)
 	long r;
 
 	gen = (unsigned long)(uintptr_t)arg;
-	pthread_mutex_lock(&pd.lock);
+	pthread_mutex_lock(&hot->lock);
 	chan = pd.gen == gen ? pd.chan : -1;
 	dev = pd.chan_dev;
 	ino = pd.chan_ino;
-	pthread_mutex_unlock(&pd.lock);
+	pthread_mutex_unlock(&hot->lock);
 	atomic_store(&reaper_ready, true);
 	for (;;) {
 		/* A program that closed our descriptor and reused the
@@ -513,10 +565,10 @@ reaper_main(void *arg)
 		for (i = 0; i < nfds; i++)
 			RAW1(SYS_close, fds[i]);
 	}
-	pthread_mutex_lock(&pd.lock);
+	pthread_mutex_lock(&hot->lock);
 	if (pd.gen == gen)
-		atomic_store(&pd.reaper, false);
-	pthread_mutex_unlock(&pd.lock);
+		atomic_store(&hot->reaper, false);
+	pthread_mutex_unlock(&hot->lock);
 	return (NULL);
 }
 
@@ -529,9 +581,9 @@ start_reaper(void)
 	void *arg;
 	int sig, r;
 
-	pthread_mutex_lock(&pd.lock);
+	pthread_mutex_lock(&hot->lock);
 	arg = (void *)(uintptr_t)pd.gen;
-	pthread_mutex_unlock(&pd.lock);
+	pthread_mutex_unlock(&hot->lock);
 	/*
 	 * The reaper takes no signal meant for the program, except the
 	 * real-time signals: cap_enter() asks every thread to restrict
@@ -543,7 +595,7 @@ start_reaper(void)
 	for (sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
 		sigdelset(&set, sig);
 	pthread_sigmask(SIG_SETMASK, &set, &old);
-	atomic_store(&pd.reaper, true);
+	atomic_store(&hot->reaper, true);
 	atomic_store(&reaper_ready, false);
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -551,12 +603,12 @@ start_reaper(void)
 	pthread_attr_destroy(&attr);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (r != 0) {
-		atomic_store(&pd.reaper, false);
+		atomic_store(&hot->reaper, false);
 		return (-r);
 	}
 	/*
 	 * pdfork clones without fork handlers: a thread still starting up
-	 * (taking libc's or a sanitizer's allocator locks, or pd.lock) at
+	 * (taking libc's or a sanitizer's allocator locks, or hot->lock) at
 	 * that moment would leave the child with a lock nobody releases.
 	 * Wait until the reaper is past that, in its receive loop.
 	 */
@@ -573,14 +625,14 @@ set_chan(int fd)
 {
 	struct stat st;
 
-	pthread_mutex_lock(&pd.lock);
+	pthread_mutex_lock(&hot->lock);
 	pd.chan = fd;
 	pd.gen++;
 	if (fd >= 0 && RAW2(SYS_fstat, fd, &st) == 0) {
 		pd.chan_dev = st.st_dev;
 		pd.chan_ino = st.st_ino;
 	}
-	pthread_mutex_unlock(&pd.lock);
+	pthread_mutex_unlock(&hot->lock);
 }
 
 /* A process forked from one that uses the watchdog inherits its channel:
@@ -612,13 +664,13 @@ hello(int inherited)
 }
 
 /* A channel to a live watchdog and a reaper reading it.  Called with
- * pd_setup_lock held. */
+ * hot->setup_lock held. */
 static int
 setup_locked(pid_t self)
 {
 	int chan, r;
 
-	if (pd.pid == self && atomic_load(&pd.reaper))
+	if (pd.pid == self && atomic_load(&hot->reaper))
 		return (0);
 	r = -1;
 	if (pd.pid != self && chan_is(pd.chan, pd.chan_dev, pd.chan_ino))
@@ -632,11 +684,11 @@ setup_locked(pid_t self)
 			return (r);
 		set_chan(chan);
 	}
-	pthread_mutex_lock(&pd.lock);
+	pthread_mutex_lock(&hot->lock);
 	if (pd.pid != self)
-		pd.nslots = 0;
+		hot->nslots = 0;
 	pd.pid = self;
-	pthread_mutex_unlock(&pd.lock);
+	pthread_mutex_unlock(&hot->lock);
 	return (start_reaper());
 }
 
@@ -647,11 +699,11 @@ capsicum_pd_setup(void)
 	int r;
 
 	self = (pid_t)RAW0(SYS_getpid);
-	if (pd.pid == self && atomic_load(&pd.reaper))
+	if (pd.pid == self && atomic_load(&hot->reaper))
 		return (0);
-	pthread_mutex_lock(&pd_setup_lock);
+	pthread_mutex_lock(&hot->setup_lock);
 	r = setup_locked(self);
-	pthread_mutex_unlock(&pd_setup_lock);
+	pthread_mutex_unlock(&hot->setup_lock);
 	return (r);
 }
 
@@ -661,17 +713,17 @@ capsicum_pd_request(const struct pd_msg *m, const int *fds, int nfds)
 {
 	int tries, r;
 
-	pthread_mutex_lock(&pd_setup_lock);
+	pthread_mutex_lock(&hot->setup_lock);
 	for (tries = 0; tries < 2; tries++) {
 		r = (int)capsicum_pd_send(pd.chan, m, fds, nfds, 0);
 		if (r >= 0)
 			break;
-		atomic_store(&pd.reaper, false);
+		atomic_store(&hot->reaper, false);
 		if ((r = setup_locked((pid_t)RAW0(SYS_getpid))) != 0)
 			break;
 		r = -EPIPE;
 	}
-	pthread_mutex_unlock(&pd_setup_lock);
+	pthread_mutex_unlock(&hot->setup_lock);
 	return (r < 0 ? r : 0);
 }
 
@@ -682,9 +734,9 @@ capsicum_pd_have_watchdog(void)
 {
 	bool r;
 
-	pthread_mutex_lock(&pd_setup_lock);
+	pthread_mutex_lock(&hot->setup_lock);
 	r = chan_is(pd.chan, pd.chan_dev, pd.chan_ino);
-	pthread_mutex_unlock(&pd_setup_lock);
+	pthread_mutex_unlock(&hot->setup_lock);
 	return (r);
 }
 
@@ -718,15 +770,15 @@ capsicum_pd_relay_kill(int fd, int signum)
 	int sv[2], fds[2], rfds[PD_MSG_MAXFDS], nr, i;
 	long r;
 
-	pthread_mutex_lock(&pd_setup_lock);
+	pthread_mutex_lock(&hot->setup_lock);
 	if (!chan_is(pd.chan, pd.chan_dev, pd.chan_ino)) {
-		pthread_mutex_unlock(&pd_setup_lock);
+		pthread_mutex_unlock(&hot->setup_lock);
 		return (-EPERM);
 	}
 	r = RAW4(SYS_socketpair, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
 	    sv);
 	if (r < 0) {
-		pthread_mutex_unlock(&pd_setup_lock);
+		pthread_mutex_unlock(&hot->setup_lock);
 		return (-EPERM);
 	}
 	memset(&m, 0, sizeof(m));
@@ -736,7 +788,7 @@ capsicum_pd_relay_kill(int fd, int signum)
 	fds[0] = fd;
 	fds[1] = sv[1];
 	r = capsicum_pd_send(pd.chan, &m, fds, 2, 0);
-	pthread_mutex_unlock(&pd_setup_lock);
+	pthread_mutex_unlock(&hot->setup_lock);
 	RAW1(SYS_close, sv[1]);
 	if (r < 0) {
 		RAW1(SYS_close, sv[0]);
@@ -763,33 +815,48 @@ capsicum_pd_reset_child(void)
 {
 	static const pthread_mutex_t unlocked = PTHREAD_MUTEX_INITIALIZER;
 
+	/* The kernel did it (and a write here would fault a page in). */
+	if (hot_wiped)
+		return;
 	/* An assignment, not pthread_mutex_init(): this runs in every child
 	 * of fork(), where each first touch of a page of libc's code faults. */
-	pd.lock = unlocked;
-	pd_setup_lock = unlocked;
-	atomic_store(&pd.reaper, false);
+	hot->lock = unlocked;
+	hot->setup_lock = unlocked;
+	atomic_store(&hot->reaper, false);
 	/* The parent's children are not ours. */
-	pd.nslots = 0;
+	hot->nslots = 0;
 }
 
 static void
 atfork_prepare(void)
 {
 
-	pthread_mutex_lock(&pd.lock);
+	pthread_mutex_lock(&hot->lock);
 }
 
 static void
 atfork_parent(void)
 {
 
-	pthread_mutex_unlock(&pd.lock);
+	pthread_mutex_unlock(&hot->lock);
 }
 
 __attribute__((constructor))
 static void
 procdesc_client_init(void)
 {
+	struct pd_hot *h;
+
+	h = mmap(NULL, sizeof(*h), PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (h != MAP_FAILED && madvise(h, sizeof(*h), MADV_WIPEONFORK) == 0) {
+		/* Zero bytes: unlocked mutexes (PTHREAD_MUTEX_INITIALIZER),
+		 * no slots, no reaper; what a child gets too. */
+		hot = h;
+		hot_wiped = true;
+	} else if (h != MAP_FAILED) {
+		munmap(h, sizeof(*h));
+	}
 
 	pthread_atfork(atfork_prepare, atfork_parent,
 	    capsicum_pd_reset_child);

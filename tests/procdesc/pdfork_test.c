@@ -141,6 +141,55 @@ Test(pdfork, helpers_invisible_to_wait)
 	PD_RUN(helpers_invisible, NULL);
 }
 
+/*
+ * A process forked from one that pdforked, through glibc's fork() and
+ * through the raw system call (no fork handlers), inherits none of its
+ * records: the parent's child is not its to wait for, and it forks and
+ * waits for its own.  The parent's record survives the fork.
+ */
+static int
+fork_child_clean(int fd)
+{
+	pid_t mine;
+	int myfd, st;
+
+	if (pdwait4(fd, &st, WNOHANG, NULL) != -1 || errno != ECHILD)
+		return (10);
+	mine = pdfork(&myfd, 0);
+	if (mine == 0)
+		_exit(7);
+	if (mine < 0 || pdwait4(myfd, &st, 0, NULL) != mine ||
+	    !WIFEXITED(st) || WEXITSTATUS(st) != 7)
+		return (11);
+	return (0);
+}
+
+static void
+fork_child_starts_clean(void *arg)
+{
+	pid_t sleeper, sub;
+	int fd, st, how;
+
+	for (how = 0; how < 2; how++) {
+		sleeper = pd_sleeper(&fd, 0);
+		sub = how == 0 ? fork() : (pid_t)syscall(SYS_fork);
+		CHECK(sub >= 0);
+		if (sub == 0)
+			_exit(fork_child_clean(fd));
+		CHECK(waitpid(sub, &st, 0) == sub);
+		CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+		CHECK(pdkill(fd, SIGKILL) == 0);
+		CHECK(pdwait4(fd, &st, 0, NULL) == sleeper);
+		CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+		CHECK(close(fd) == 0);
+	}
+}
+
+Test(pdfork, forked_process_starts_without_records)
+{
+	PD_RUN(fork_child_starts_clean, NULL);
+}
+
 static void
 many_children(void *arg)
 {

@@ -288,7 +288,8 @@ slot_find(int fd, uint64_t ino)
 {
 	unsigned int i;
 
-	if (pd.pid != (pid_t)RAW0(SYS_getpid))
+	/* A forked child's wiped count is 0 already. */
+	if (!hot_wiped && pd.pid != (pid_t)RAW0(SYS_getpid))
 		return (NULL);
 	for (i = 0; i < hot->nslots; i++) {
 		if (ino != 0 ? pd.slots[i].ps_ino == ino :
@@ -698,6 +699,9 @@ capsicum_pd_setup(void)
 	pid_t self;
 	int r;
 
+	/* The reaper flag is wiped in a forked child: no getpid() then. */
+	if (hot_wiped && atomic_load(&hot->reaper))
+		return (0);
 	self = (pid_t)RAW0(SYS_getpid);
 	if (pd.pid == self && atomic_load(&hot->reaper))
 		return (0);

@@ -475,7 +475,7 @@ wait_common(int fd, int options, siginfo_t *si, struct rusage *ru)
 		if (si->si_pid != 0 && (options & WNOWAIT) == 0 &&
 		    (si->si_code == CLD_EXITED || si->si_code == CLD_KILLED ||
 		    si->si_code == CLD_DUMPED))
-			capsicum_pd_slot_waited(fd);
+			capsicum_pd_slot_waited(fd, si->si_pid);
 		return (si->si_pid);
 	}
 	if (r != -ECHILD)

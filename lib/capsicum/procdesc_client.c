@@ -423,11 +423,34 @@ capsicum_pd_slot_pid(int fd)
 
 /* pdwait reaped the child itself: a second wait must fail. */
 void
-capsicum_pd_slot_waited(int fd)
+capsicum_pd_slot_waited(int fd, pid_t pid)
 {
 	struct pd_slot *s;
+	unsigned int i;
 	uint64_t ino;
 
+	/*
+	 * Usually the number pdfork returned: the running child of that
+	 * number with the pid just reaped, no fstat needed.  A stale record
+	 * of the number cannot match: its child's pid was free to be reused
+	 * only once that child was reaped, which ended its record's
+	 * PS_RUNNING (a program reaping behind the library's back leaves it
+	 * so, and then either record answers a second wait with ESRCH).
+	 */
+	pthread_mutex_lock(&hot->lock);
+	if (hot_wiped || pd.pid == (pid_t)RAW0(SYS_getpid)) {
+		for (i = 0; i < hot->nslots; i++) {
+			s = &pd.slots[i];
+			if (s->ps_fd == fd && s->ps_pid == pid &&
+			    s->ps_state == PS_RUNNING) {
+				s->ps_state = PS_WAITED;
+				slot_settle(s);
+				pthread_mutex_unlock(&hot->lock);
+				return;
+			}
+		}
+	}
+	pthread_mutex_unlock(&hot->lock);
 	ino = capsicum_pd_ino(fd);
 	pthread_mutex_lock(&hot->lock);
 	if ((s = slot_find(fd, ino)) != NULL) {

@@ -119,7 +119,7 @@ void	capsicum_pd_reset_child(void);
 int	capsicum_pd_slot_new(uint64_t ino, pid_t pid, int fd, bool reap);
 void	capsicum_pd_slot_drop(uint64_t ino);
 pid_t	capsicum_pd_slot_pid(int fd);
-void	capsicum_pd_slot_waited(int fd);
+void	capsicum_pd_slot_waited(int fd, pid_t pid);
 long	capsicum_pd_slot_status(int fd, int options, siginfo_t *si,
 	    struct rusage *ru);
 

@@ -350,8 +350,8 @@ static void
 pdwait4_cases(void *arg)
 {
 	struct rusage ru;
-	pid_t pid;
-	int fd, st, p[2];
+	pid_t pid, pid2;
+	int fd, fd2, st, p[2];
 
 	pid = pdfork(&fd, 0);
 	CHECK(pid >= 0);
@@ -373,6 +373,27 @@ pdwait4_cases(void *arg)
 	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
 
 	CHECK(pipe(p) == 0);
+	/* Waited through a copy: the original sees the second wait. */
+	pid = pd_sleeper(&fd, 0);
+	fd2 = dup(fd);
+	CHECK(fd2 >= 0);
+	CHECK(pdkill(fd2, SIGKILL) == 0);
+	CHECK(pdwait4(fd2, &st, 0, NULL) == pid);
+	CHECK_LIBC_ERR(pdwait4(fd, &st, 0, NULL), ESRCH);
+	CHECK(close(fd2) == 0 && close(fd) == 0);
+	/* The number of an old descriptor, reused by a new child's copy. */
+	pid = pd_sleeper(&fd, 0);
+	CHECK(close(fd) == 0);
+	CHECK(dup2(p[0], fd) == fd);	/* keeps the number from fd2 */
+	pid2 = pd_sleeper(&fd2, 0);
+	CHECK(fd2 != fd);
+	CHECK(dup2(fd2, fd) == fd);
+	CHECK(pdkill(fd, SIGKILL) == 0);
+	CHECK(pdwait4(fd, &st, 0, NULL) == pid2);
+	CHECK_LIBC_ERR(pdwait4(fd2, &st, 0, NULL), ESRCH);
+	CHECK(close(fd2) == 0 && close(fd) == 0);
+	CHECK(proc_wait_gone(pid, 5000));
+
 	CHECK_LIBC_ERR(pdwait4(p[0], &st, 0, NULL), EBADF);
 	CHECK_LIBC_ERR(pdwait4(-1, &st, 0, NULL), EBADF);
 	CHECK_LIBC_ERR(pdwait4(999, &st, 0, NULL), EBADF);

@@ -361,8 +361,8 @@ slot_prune(void)
 int
 capsicum_pd_slot_new(uint64_t ino, pid_t pid, int fd, bool reap)
 {
-	struct pd_slot *s, *n;
-	unsigned int cap;
+	struct pd_slot *s, *n, *old;
+	unsigned int cap, oldcap;
 	int r;
 
 	r = 0;
@@ -377,9 +377,16 @@ capsicum_pd_slot_new(uint64_t ino, pid_t pid, int fd, bool reap)
 		}
 		if (hot->nslots > 0)
 			memcpy(n, pd.slots, hot->nslots * sizeof(*n));
-		slots_free(pd.slots, pd.capslots);
+		/* New room first, its size after, the old room last: a child
+		 * forked meanwhile without our handlers never sees a size
+		 * larger than the room it points to, nor unmapped room. */
+		old = pd.slots;
+		oldcap = pd.capslots;
 		pd.slots = n;
+		atomic_signal_fence(memory_order_seq_cst);
 		pd.capslots = cap;
+		atomic_signal_fence(memory_order_seq_cst);
+		slots_free(old, oldcap);
 	}
 	s = &pd.slots[hot->nslots++];
 	memset(s, 0, sizeof(*s));

@@ -897,17 +897,30 @@ capsicum_policy_capmode_allows(const char *sys)
 }
 
 /*
- * Per-row facts computed once: the syscall number (from the build-time
- * table when linked, else libseccomp, which takes a while), and whether
- * the row's call is allowed in capability mode.  Filled before anything
- * reads them from a signal handler.
+ * Per-row facts: the syscall number, and whether the row's call is
+ * allowed in capability mode.  The build-time tables (build/gen) have
+ * both, read-only: nothing to compute or write, which matters in a
+ * freshly forked child where each page first written faults.  Without
+ * them (the generator itself) they are computed once, the numbers by
+ * libseccomp, which takes a while, before anything reads them from a
+ * signal handler.
  */
 #define	POLICY_MAX	1024
 static int row_nr[POLICY_MAX];
 static bool row_allowed[POLICY_MAX];
 static atomic_bool rows_ready;
 extern const int capsicum_policy_nrs[] __attribute__((weak));
+extern const bool capsicum_policy_allowed[] __attribute__((weak));
 extern const unsigned int capsicum_policy_nrs_len __attribute__((weak));
+
+static bool
+built_rows(void)
+{
+
+	return (capsicum_policy_nrs != NULL &&
+	    capsicum_policy_allowed != NULL &&
+	    capsicum_policy_nrs_len == capsicum_policy_len);
+}
 
 void
 capsicum_policy_init(void)
@@ -915,7 +928,7 @@ capsicum_policy_init(void)
 	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 	unsigned int i;
 
-	if (atomic_load(&rows_ready))
+	if (built_rows() || atomic_load(&rows_ready))
 		return;
 	pthread_mutex_lock(&lock);
 	if (!atomic_load(&rows_ready)) {
@@ -924,11 +937,7 @@ capsicum_policy_init(void)
 
 		for (i = 0; i < capsicum_policy_len && i < POLICY_MAX; i++) {
 			row = &capsicum_policy[i];
-			if (capsicum_policy_nrs != NULL &&
-			    capsicum_policy_nrs_len == capsicum_policy_len)
-				row_nr[i] = capsicum_policy_nrs[i];
-			else
-				row_nr[i] = capsicum_policy_sysnr_slow(row);
+			row_nr[i] = capsicum_policy_sysnr_slow(row);
 			if (row_nr[i] < 0 || row_nr[i] >= POLICY_MAX ||
 			    (row->pr_kind != PK_ALLOW &&
 			    row->pr_kind != PK_ALLOW_IF))
@@ -947,14 +956,14 @@ int
 capsicum_policy_rownr(unsigned int i)
 {
 
-	return (row_nr[i]);
+	return (built_rows() ? capsicum_policy_nrs[i] : row_nr[i]);
 }
 
 bool
 capsicum_policy_row_allowed(unsigned int i)
 {
 
-	return (row_allowed[i]);
+	return (built_rows() ? capsicum_policy_allowed[i] : row_allowed[i]);
 }
 
 /* Does the profile hold what a PK_RIGHT row asks for (not the ioctl

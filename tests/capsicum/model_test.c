@@ -434,6 +434,38 @@ bookkeeping_only(struct capsicum_filter_in *in, struct capsicum_target *t,
 	in->fi_rounds = CAPSICUM_OPT_ROUNDS_BUILD;
 }
 
+/*
+ * The rows' facts come from the build-time tables: each number must be
+ * libseccomp's, and a row is "allowed" exactly when some allowing row
+ * names the same call.
+ */
+extern const bool capsicum_policy_allowed[] __attribute__((weak));
+
+Test(filter_model, built_row_tables_match_the_policy, .timeout = 60)
+{
+	static int nr[2048];
+	unsigned int i, j;
+	bool want;
+
+	cr_assert_not_null(capsicum_policy_allowed, "build-time table linked");
+	cr_assert_lt(capsicum_policy_len, 2048);
+	capsicum_policy_init();
+	for (i = 0; i < capsicum_policy_len; i++) {
+		nr[i] = capsicum_policy_sysnr_slow(&capsicum_policy[i]);
+		cr_assert_eq(capsicum_policy_rownr(i), nr[i], "row %u", i);
+	}
+	for (i = 0; i < capsicum_policy_len; i++) {
+		want = false;
+		for (j = 0; j < capsicum_policy_len && nr[i] >= 0; j++) {
+			if ((capsicum_policy[j].pr_kind == PK_ALLOW ||
+			    capsicum_policy[j].pr_kind == PK_ALLOW_IF) &&
+			    nr[j] == nr[i])
+				want = true;
+		}
+		cr_assert_eq(capsicum_policy_row_allowed(i), want, "row %u", i);
+	}
+}
+
 Test(filter_model, r_template_is_the_built_program)
 {
 	static const int perm[2][CAPSICUM_RTEMPLATE_NFDS] = { { 200, 201 },

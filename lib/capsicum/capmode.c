@@ -448,18 +448,19 @@ static unsigned int b_ntargets;
 #define	MAX_DIRECT	64
 
 static unsigned int
-direct_dirs(const int *fds, unsigned int nfds, int *out, unsigned int max)
+direct_dirs(const struct capsicum_held *held, unsigned int nheld, int *out,
+    unsigned int max)
 {
 	const struct capsicum_profile *prof;
-	struct stat st;
 	unsigned int i, n;
 
-	for (i = 0, n = 0; i < nfds && n < max; i++) {
-		if (capsicum_pin_find(fds[i]) != NULL ||
-		    capsicum_fd_profile(fds[i], &prof) != 0 || prof != NULL)
+	for (i = 0, n = 0; i < nheld && n < max; i++) {
+		if (capsicum_pin_find(held[i].hd_fd) != NULL ||
+		    capsicum_fd_profile(held[i].hd_fd, &prof) != 0 ||
+		    prof != NULL)
 			continue;
-		if (RAW2(SYS_fstat, fds[i], &st) == 0 && S_ISDIR(st.st_mode))
-			out[n++] = fds[i];
+		if (held[i].hd_ok && S_ISDIR(held[i].hd_mode))
+			out[n++] = held[i].hd_fd;
 	}
 	return (n);
 }
@@ -469,25 +470,47 @@ direct_dirs(const int *fds, unsigned int nfds, int *out, unsigned int max)
  * broker), and a unix socket (a way to receive descriptors from outside)?
  */
 static void
-held_kinds(const int *fds, unsigned int nfds, bool *dir, bool *unixsock)
+held_kinds(const struct capsicum_held *held, unsigned int nheld, bool *dir,
+    bool *unixsock)
 {
-	struct stat st;
 	socklen_t len;
 	unsigned int i;
 	int domain;
 
 	*dir = *unixsock = false;
-	for (i = 0; i < nfds; i++) {
-		if (RAW2(SYS_fstat, fds[i], &st) != 0)
+	for (i = 0; i < nheld; i++) {
+		if (!held[i].hd_ok)
 			continue;
-		if (S_ISDIR(st.st_mode))
+		if (S_ISDIR(held[i].hd_mode))
 			*dir = true;
 		len = sizeof(domain);
-		if (S_ISSOCK(st.st_mode) && RAW5(SYS_getsockopt, fds[i],
-		    SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 &&
+		if (S_ISSOCK(held[i].hd_mode) && RAW5(SYS_getsockopt,
+		    held[i].hd_fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 &&
 		    domain == AF_UNIX)
 			*unixsock = true;
 	}
+}
+
+/* One fstat() of every descriptor held, for the steps below. */
+static struct capsicum_held *
+held_stat(const int *fds, unsigned int nfds)
+{
+	struct capsicum_held *held;
+	struct stat st;
+	unsigned int i;
+
+	if ((held = calloc(nfds + 1, sizeof(*held))) == NULL)
+		return (NULL);
+	for (i = 0; i < nfds; i++) {
+		held[i].hd_fd = fds[i];
+		if (RAW2(SYS_fstat, fds[i], &st) != 0)
+			continue;
+		held[i].hd_ok = true;
+		held[i].hd_mode = st.st_mode;
+		held[i].hd_dev = st.st_dev;
+		held[i].hd_ino = st.st_ino;
+	}
+	return (held);
 }
 
 /* Targets for filter R: every pin and band, protected numbers first. */
@@ -571,7 +594,8 @@ enter_locked(void)
 	unsigned int ndirect, nprof, nlookup;
 	int align;
 	int direct[MAX_DIRECT], bsock;
-	int *fds, ruleset, abi, r;
+	struct capsicum_held *held;
+	int *fds, ruleset, abi, maxfd, r;
 	long procfd;
 	unsigned int nfds;
 	bool strict, all_threads, broker_ok, has_dir, has_unix, recv_nofd, one;
@@ -627,8 +651,16 @@ enter_locked(void)
 		errno = -r;
 		return (-1);
 	}
+	held = held_stat(fds, nfds);
+	maxfd = max_fd(fds, nfds);
+	free(fds);
+	if (held == NULL) {
+		free(limited);
+		errno = ENOMEM;
+		return (-1);
+	}
 	if (capsicum_cs.cs_band_next == 0) {
-		capsicum_cs.cs_band_next = (max_fd(fds, nfds) + CAPSICUM_BAND_SIZE) &
+		capsicum_cs.cs_band_next = (maxfd + CAPSICUM_BAND_SIZE) &
 		    ~(CAPSICUM_BAND_SIZE - 1);
 		if (capsicum_cs.cs_band_next < CAPSICUM_MIN_BAND_BASE)
 			capsicum_cs.cs_band_next = CAPSICUM_MIN_BAND_BASE;
@@ -644,7 +676,7 @@ enter_locked(void)
 	 * be sent descriptors only by itself and its children: it receives
 	 * without them instead (recvnofd.c), and needs no broker.
 	 */
-	held_kinds(fds, nfds, &has_dir, &has_unix);
+	held_kinds(held, nfds, &has_dir, &has_unix);
 	capsicum_cs.cs_unix_held = has_unix;
 	recv_nofd = nlimited > 0 && nlookup == 0 && !has_dir && !has_unix;
 	if (recv_nofd)
@@ -679,7 +711,7 @@ enter_locked(void)
 	}
 	free(limited);
 	if (strict && (active & CAP_LAYER_DUP_BANDS) == 0) {
-		free(fds);
+		free(held);
 		errno = EMFILE;
 		return (-1);
 	}
@@ -687,7 +719,7 @@ enter_locked(void)
 	/* Lookups by path (fstatat, readlinkat, ...) relative to a held
 	 * directory need the broker too.  Unlimited held directories are
 	 * opened through directly (the kernel and Landlock decide). */
-	ndirect = has_dir ? direct_dirs(fds, nfds, direct, MAX_DIRECT) : 0;
+	ndirect = has_dir ? direct_dirs(held, nfds, direct, MAX_DIRECT) : 0;
 	if (ndirect > 0 || has_dir)
 		want |= CAP_LAYER_BROKER;
 
@@ -695,7 +727,7 @@ enter_locked(void)
 	 * every page this process writes is copied, and building R writes
 	 * plenty. */
 	if ((targets = all_targets(&ntargets)) == NULL) {
-		free(fds);
+		free(held);
 		errno = ENOMEM;
 		return (-1);
 	}
@@ -713,7 +745,7 @@ enter_locked(void)
 	one = capsicum_mrfilter_get(&fin, &mprog) == 0;
 	if (!one && (r = capsicum_rfilter_get(&fin, &rprog)) != 0) {
 		free(targets);
-		free(fds);
+		free(held);
 		errno = -r;
 		return (-1);
 	}
@@ -725,7 +757,7 @@ enter_locked(void)
 		capsicum_filter_free(&rprog);
 		capsicum_filter_free(&mprog);
 		free(targets);
-		free(fds);
+		free(held);
 		errno = -r;
 		return (-1);
 	}	/* else no broker: reported missing */
@@ -736,7 +768,7 @@ enter_locked(void)
 		capsicum_filter_free(&mprog);
 		capsicum_filter_free(&bprog);
 		free(targets);
-		free(fds);
+		free(held);
 		errno = -bsock;
 		return (-1);
 	}
@@ -744,20 +776,21 @@ enter_locked(void)
 
 	/* Children forked before now are signalled through the watchdog;
 	 * tell it which ones no descriptor here may kill. */
-	capsicum_pd_capmode_enter(fds, nfds);
+	capsicum_pd_capmode_enter(held, nfds);
 
 	/* 4. The Landlock ruleset. */
 	ruleset = -1;
 	llayers = 0;
 	if (abi > 0) {
-		r = capsicum_landlock_build(&ruleset, abi, fds, nfds, &llayers);
+		r = capsicum_landlock_build(&ruleset, abi, held, nfds,
+		    &llayers);
 		if (r != 0 && strict) {
-			free(fds);
+			free(held);
 			errno = -r;
 			goto fail_built;
 		}
 	}
-	free(fds);
+	free(held);
 
 	/* 5. Apply.  Landlock first: the filters depend on whether it
 	 * scopes signals on every thread.  From here on a failure leaves

@@ -41,9 +41,20 @@ struct capsicum_ll_result {
 	bool		all_threads;
 	int		error;		/* first error, -errno */
 };
+/* What one fstat() at cap_enter() said of a descriptor held then, for
+ * every step that needs to know what it is. */
+struct capsicum_held {
+	int	hd_fd;
+	bool	hd_ok;		/* fstat succeeded */
+	mode_t	hd_mode;
+	dev_t	hd_dev;
+	ino_t	hd_ino;
+};
+
 int	capsicum_landlock_abi(void);
 int	capsicum_landlock_build(int *rulesetp, int abi,
-	    const int *fds, unsigned int nfds, unsigned int *layersp);
+	    const struct capsicum_held *held, unsigned int nheld,
+	    unsigned int *layersp);
 int	capsicum_landlock_apply(int ruleset, int abi, bool *all_threads);
 
 /* capmode.c; procfd: /proc/self/fd open, or -1 */

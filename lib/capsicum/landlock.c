@@ -106,12 +106,13 @@ add_rule(int ruleset, int fd, uint64_t access)
  * CAP_LAYER_LANDLOCK_* bits the ruleset will enforce.
  */
 int
-capsicum_landlock_build(int *rulesetp, int abi, const int *fds,
-    unsigned int nfds, unsigned int *layersp)
+capsicum_landlock_build(int *rulesetp, int abi,
+    const struct capsicum_held *held, unsigned int nheld,
+    unsigned int *layersp)
 {
 	const struct capsicum_profile *prof;
+	const struct capsicum_held *h;
 	struct ll_ruleset_attr attr;
-	struct stat st;
 	uint64_t fs, access;
 	unsigned int i;
 	size_t size;
@@ -135,24 +136,24 @@ capsicum_landlock_build(int *rulesetp, int abi, const int *fds,
 	rs = RAW3(SYS_landlock_create_ruleset, &attr, size, 0);
 	if (rs < 0)
 		return ((int)rs);
-	for (i = 0; i < nfds; i++) {
-		if (fds[i] == capsicum_cs.cs_ph ||
-		    fds[i] == capsicum_cs.cs_statefd ||
-		    RAW2(SYS_fstat, fds[i], &st) < 0)
+	for (i = 0; i < nheld; i++) {
+		h = &held[i];
+		if (h->hd_fd == capsicum_cs.cs_ph ||
+		    h->hd_fd == capsicum_cs.cs_statefd || !h->hd_ok)
 			continue;
-		if (capsicum_fd_profile(fds[i], &prof) != 0)
+		if (capsicum_fd_profile(h->hd_fd, &prof) != 0)
 			continue;
-		if (S_ISDIR(st.st_mode)) {
+		if (S_ISDIR(h->hd_mode)) {
 			if (prof != NULL &&
 			    !cap_rights_is_set(&prof->cp_rights, CAP_LOOKUP))
 				continue;
 			access = rights_to_access(prof) & fs;
-		} else if (S_ISREG(st.st_mode)) {
+		} else if (S_ISREG(h->hd_mode)) {
 			/* fexecve re-opens the file for execution. */
 			if (prof != NULL &&
 			    !cap_rights_is_set(&prof->cp_rights, CAP_FEXECVE))
 				continue;
-			if ((st.st_mode & 0111) == 0)
+			if ((h->hd_mode & 0111) == 0)
 				continue;
 			/* execve opens the file for reading too. */
 			access = (LANDLOCK_ACCESS_FS_EXECUTE |
@@ -163,8 +164,8 @@ capsicum_landlock_build(int *rulesetp, int abi, const int *fds,
 		/* A file on a pseudo file system (memfd, pipefs) cannot
 		 * carry a rule and cannot be executed anyway: skip it.  A
 		 * directory that cannot is an error. */
-		if ((r = add_rule((int)rs, fds[i], access)) < 0 &&
-		    S_ISDIR(st.st_mode)) {
+		if ((r = add_rule((int)rs, h->hd_fd, access)) < 0 &&
+		    S_ISDIR(h->hd_mode)) {
 			RAW1(SYS_close, rs);
 			return (r);
 		}

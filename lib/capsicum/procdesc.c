@@ -364,6 +364,15 @@ note_pidfs(int pfd)
 		atomic_store(&pidfs_dev, st.st_dev);
 }
 
+/* That device, or 0 if this process (or the one it was forked from)
+ * has made no pidfd yet. */
+dev_t
+capsicum_pd_pidfs_dev(void)
+{
+
+	return (atomic_load_explicit(&pidfs_dev, memory_order_relaxed));
+}
+
 /*
  * FreeBSD: a regular file, mode 0700 while the process has not exited and
  * no permission bits after, owned by the process's real ids.  Linux

@@ -113,7 +113,10 @@ struct stat;
 void	capsicum_pd_fix_stat(int fd, struct stat *st);
 
 /* procdesc_rights.c */
-void	capsicum_pd_capmode_enter(const int *fds, unsigned int nfds);
+struct capsicum_held;
+void	capsicum_pd_capmode_enter(const struct capsicum_held *held,
+	    unsigned int nheld);
+dev_t	capsicum_pd_pidfs_dev(void);
 void	capsicum_pd_capmode_limited(int fd, const cap_rights_t *rights);
 void	capsicum_pd_reset_child(void);
 int	capsicum_pd_slot_new(uint64_t ino, pid_t pid, int fd, bool reap);

@@ -63,15 +63,25 @@ holding_of(uint64_t ino, bool add)
 	return (h);
 }
 
-/* The pidfs inode of fd, or 0 if it is not a process descriptor. */
+/*
+ * The pidfs inode of a held descriptor, or 0 if it is not a process
+ * descriptor of a process still there.  The fstat cap_enter made tells
+ * most descriptors apart by their device, without asking the kernel
+ * again, once pidfs's device is known.
+ */
 static uint64_t
-pidfd_ino(int fd)
+pidfd_ino(const struct capsicum_held *h)
 {
 	struct pd_pidfd_info info;
+	dev_t dev;
 
-	if (capsicum_pd_info(fd, &info, PD_INFO_PID) != 0)
+	if (!h->hd_ok)
 		return (0);
-	return (capsicum_pd_ino(fd));
+	if ((dev = capsicum_pd_pidfs_dev()) != 0 && h->hd_dev != dev)
+		return (0);
+	if (capsicum_pd_info(h->hd_fd, &info, PD_INFO_PID) != 0)
+		return (0);
+	return ((uint64_t)h->hd_ino);
 }
 
 static bool
@@ -98,11 +108,12 @@ nokill_if_none(struct pd_holding *h)
 }
 
 /*
- * cap_enter: fds lists every open descriptor.  Runs before the filters are
- * loaded, so every call here is still allowed.
+ * cap_enter: held lists every open descriptor.  Runs before the filters
+ * are loaded, so every call here is still allowed.
  */
 void
-capsicum_pd_capmode_enter(const int *fds, unsigned int nfds)
+capsicum_pd_capmode_enter(const struct capsicum_held *held,
+    unsigned int nheld)
 {
 	struct pd_holding *h;
 	unsigned int i;
@@ -111,14 +122,14 @@ capsicum_pd_capmode_enter(const int *fds, unsigned int nfds)
 	if (!capsicum_pd_have_watchdog())
 		return;
 	pthread_mutex_lock(&holdings_lock);
-	for (i = 0; i < nfds; i++) {
-		if ((ino = pidfd_ino(fds[i])) == 0 ||
+	for (i = 0; i < nheld; i++) {
+		if ((ino = pidfd_ino(&held[i])) == 0 ||
 		    (h = holding_of(ino, true)) == NULL)
 			continue;
-		if (!may_kill(fds[i]))
+		if (!may_kill(held[i].hd_fd))
 			continue;
 		if (h->ph_nkillers < KILLERS_MAX)
-			h->ph_killers[h->ph_nkillers++] = fds[i];
+			h->ph_killers[h->ph_nkillers++] = held[i].hd_fd;
 		else
 			h->ph_many = true;
 	}

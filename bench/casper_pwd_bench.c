@@ -103,6 +103,24 @@ struct nvrt {
 	int	sock;
 };
 
+/* The reply system.pwd sends for an entry. */
+static nvlist_t *
+pw_reply(const struct passwd *pw)
+{
+	nvlist_t *rep;
+
+	rep = nvlist_create(0);
+	nvlist_add_string(rep, "pw_name", pw->pw_name);
+	nvlist_add_string(rep, "pw_passwd", pw->pw_passwd);
+	nvlist_add_string(rep, "pw_gecos", pw->pw_gecos);
+	nvlist_add_string(rep, "pw_dir", pw->pw_dir);
+	nvlist_add_string(rep, "pw_shell", pw->pw_shell);
+	nvlist_add_number(rep, "pw_uid", pw->pw_uid);
+	nvlist_add_number(rep, "pw_gid", pw->pw_gid);
+	nvlist_add_number(rep, "error", 0);
+	return (rep);
+}
+
 static void
 confine(void)
 {
@@ -151,15 +169,7 @@ nvlist_peer(int sock, int other)
 			if ((pw = getpwnam(nvlist_get_string(req, "name"))) ==
 			    NULL)
 				errx(1, "getpwnam");
-			rep = nvlist_create(0);
-			nvlist_add_string(rep, "pw_name", pw->pw_name);
-			nvlist_add_string(rep, "pw_passwd", pw->pw_passwd);
-			nvlist_add_string(rep, "pw_gecos", pw->pw_gecos);
-			nvlist_add_string(rep, "pw_dir", pw->pw_dir);
-			nvlist_add_string(rep, "pw_shell", pw->pw_shell);
-			nvlist_add_number(rep, "pw_uid", pw->pw_uid);
-			nvlist_add_number(rep, "pw_gid", pw->pw_gid);
-			nvlist_add_number(rep, "error", 0);
+			rep = pw_reply(pw);
 			if (nvlist_send(sock, rep) != 0)
 				break;
 			nvlist_destroy(rep);
@@ -242,15 +252,7 @@ main(void)
 	req = nvlist_create(0);
 	nvlist_add_string(req, "cmd", "getpwnam");
 	nvlist_add_string(req, "name", "root");
-	rep = nvlist_create(0);
-	nvlist_add_string(rep, "pw_name", pw->pw_name);
-	nvlist_add_string(rep, "pw_passwd", pw->pw_passwd);
-	nvlist_add_string(rep, "pw_gecos", pw->pw_gecos);
-	nvlist_add_string(rep, "pw_dir", pw->pw_dir);
-	nvlist_add_string(rep, "pw_shell", pw->pw_shell);
-	nvlist_add_number(rep, "pw_uid", pw->pw_uid);
-	nvlist_add_number(rep, "pw_gid", pw->pw_gid);
-	nvlist_add_number(rep, "error", 0);
+	rep = pw_reply(pw);
 	r.req = nvlist_pack(req, &r.reqlen);
 	repbuf = nvlist_pack(rep, &replen);
 	nvlist_destroy(req);

@@ -139,16 +139,20 @@ op_fork_trip(void *arg)
 		die("waitpid");
 }
 
+/* pdfork + round trip; the child runs prepare (if any) first. */
 static void
-op_pdfork_trip(void *arg)
+pd_trip(void (*prepare)(void))
 {
 	pid_t pid;
 	int fd, st;
 
 	if ((pid = pdfork(&fd, PD_CLOEXEC)) < 0)
 		die("pdfork");
-	if (pid == 0)
+	if (pid == 0) {
+		if (prepare != NULL)
+			prepare();
 		echo_once();
+	}
 	round_trip();
 	if (pdwait4(fd, &st, 0, NULL) != pid || !WIFEXITED(st) ||
 	    WEXITSTATUS(st) != 0)
@@ -157,23 +161,25 @@ op_pdfork_trip(void *arg)
 }
 
 static void
+op_pdfork_trip(void *arg)
+{
+
+	pd_trip(NULL);
+}
+
+static void
+enter_or_die(void)
+{
+
+	if (cap_enter() != 0)
+		_exit(2);
+}
+
+static void
 op_sandbox_trip(void *arg)
 {
-	pid_t pid;
-	int fd, st;
 
-	if ((pid = pdfork(&fd, PD_CLOEXEC)) < 0)
-		die("pdfork");
-	if (pid == 0) {
-		if (cap_enter() != 0)
-			_exit(2);
-		echo_once();
-	}
-	round_trip();
-	if (pdwait4(fd, &st, 0, NULL) != pid || !WIFEXITED(st) ||
-	    WEXITSTATUS(st) != 0)
-		die("pdwait4");
-	close(fd);
+	pd_trip(enter_or_die);
 }
 
 /* Build-time copy of the filter (build/gen/capmode_bpf.c). */
@@ -214,20 +220,8 @@ install_floor(void)
 static void
 op_filter_trip(void *arg)
 {
-	pid_t pid;
-	int fd, st;
 
-	if ((pid = pdfork(&fd, PD_CLOEXEC)) < 0)
-		die("pdfork");
-	if (pid == 0) {
-		install_floor();
-		echo_once();
-	}
-	round_trip();
-	if (pdwait4(fd, &st, 0, NULL) != pid || !WIFEXITED(st) ||
-	    WEXITSTATUS(st) != 0)
-		die("pdwait4");
-	close(fd);
+	pd_trip(install_floor);
 }
 
 /*

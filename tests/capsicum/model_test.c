@@ -612,6 +612,21 @@ pick_nr(const struct sock_fprog *p)
 	}
 }
 
+/* A random call: one of arches, number nr, arguments from the world. */
+static void
+random_call(struct seccomp_data *d, const struct world *w,
+    const uint32_t *arches, size_t narches, int nr)
+{
+	unsigned int j;
+
+	memset(d, 0, sizeof(*d));
+	d->arch = arches[next() % narches];
+	d->nr = nr;
+	d->instruction_pointer = next();
+	for (j = 0; j < 6; j++)
+		d->args[j] = pick_arg(w);
+}
+
 static void
 check_same(const struct sock_fprog *a, const struct sock_fprog *b,
     unsigned int iters)
@@ -621,16 +636,12 @@ check_same(const struct sock_fprog *a, const struct sock_fprog *b,
 	    0xFFFFFFFFU, AUDIT_ARCH_AARCH64 };
 	struct seccomp_data d;
 	struct world w;
-	unsigned int i, j;
+	unsigned int i;
 
 	make_world(&w);
 	for (i = 0; i < iters; i++) {
-		memset(&d, 0, sizeof(d));
-		d.arch = arches[next() % (sizeof(arches) / sizeof(arches[0]))];
-		d.nr = (int)pick_nr(a);
-		d.instruction_pointer = next();
-		for (j = 0; j < 6; j++)
-			d.args[j] = pick_arg(&w);
+		random_call(&d, &w, arches, sizeof(arches) / sizeof(arches[0]),
+		    (int)pick_nr(a));
 		cr_assert_eq(bpf_run(a, &d), bpf_run(b, &d),
 		    "arch %#x nr %#x args %#llx %#llx %#llx", d.arch,
 		    (unsigned)d.nr, (unsigned long long)d.args[0],
@@ -1135,12 +1146,12 @@ check_merged(const struct sock_fprog *mr, const struct sock_fprog *m,
 
 	make_world(&w);
 	for (i = 0; i < iters; i++) {
-		memset(&d, 0, sizeof(d));
-		d.arch = arches[next() % (sizeof(arches) / sizeof(arches[0]))];
-		d.nr = (int)pick_nr(next() % 2 == 0 ? m : r);
+		random_call(&d, &w, arches, sizeof(arches) / sizeof(arches[0]),
+		    (int)pick_nr(next() % 2 == 0 ? m : r));
+		/* Now and then one of the numbers R protects. */
 		for (j = 0; j < 6; j++)
-			d.args[j] = next() % 5 == 0 ? bookkeeping[next() % 2] :
-			    pick_arg(&w);
+			if (next() % 5 == 0)
+				d.args[j] = bookkeeping[next() % 2];
 		cr_assert_eq(effect(bpf_run(mr, &d)), effect(combine(bpf_run(m,
 		    &d), bpf_run(r, &d))), "arch %#x nr %#x args %#llx %#llx "
 		    "%#llx",
